@@ -1,0 +1,3 @@
+module github.com/gohystrix/hystrix-go
+
+go 1.24

@@ -1,0 +1,246 @@
+package hystrix
+
+import (
+	"errors"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	metricCollector "github.com/gohystrix/hystrix-go/hystrix/metric_collector"
+)
+
+// CircuitBreaker tracks the health of one command and decides whether its
+// executions may run. Get one with GetCircuit; it is safe for concurrent use.
+//
+// A circuit is closed while the command is healthy. It opens when the
+// rolling ten-second window holds at least RequestVolumeThreshold executions
+// and ErrorPercentThreshold percent of them or more were errors. While open
+// it refuses executions with ErrCircuitOpen. After SleepWindow it turns
+// half-open and lets exactly one probe run: a success closes it and clears
+// its metrics, anything else opens it for another SleepWindow.
+type CircuitBreaker struct {
+	// Name is the command's name.
+	Name string
+
+	settings atomic.Pointer[Settings]
+	state    atomic.Int32 // a State
+	// openedAt is when the circuit last opened or admitted a probe, in Unix
+	// nanoseconds.
+	openedAt atomic.Int64
+	// lastErrorSec is the Unix second of the latest error, so that a
+	// success need not recompute health unless errors are in the window.
+	lastErrorSec atomic.Int64
+
+	pool       executorPool
+	metrics    *metricCollector.DefaultMetricCollector
+	collectors []*lockedCollector
+
+	// mu serializes state transitions; the call path reads state without it.
+	mu sync.Mutex
+}
+
+// State is where a circuit is in its cycle.
+type State int32
+
+const (
+	// StateClosed lets every execution run.
+	StateClosed State = iota
+	// StateOpen refuses executions until the sleep window has passed.
+	StateOpen
+	// StateHalfOpen lets one probe run and refuses everything else.
+	StateHalfOpen
+)
+
+// String returns "closed", "open" or "half-open".
+func (s State) String() string {
+	switch s {
+	case StateClosed:
+		return "closed"
+	case StateOpen:
+		return "open"
+	case StateHalfOpen:
+		return "half-open"
+	}
+	return "unknown"
+}
+
+func newCircuitBreaker(name string, s *Settings) *CircuitBreaker {
+	c := &CircuitBreaker{Name: name}
+	c.settings.Store(s)
+	c.metrics, c.collectors = collectorsFor(name)
+	return c
+}
+
+// State returns the circuit's current state.
+func (c *CircuitBreaker) State() State { return State(c.state.Load()) }
+
+// Settings returns the circuit's current settings.
+func (c *CircuitBreaker) Settings() Settings { return *c.settings.Load() }
+
+// Metrics returns the collector that the circuit judges its health by.
+func (c *CircuitBreaker) Metrics() *metricCollector.DefaultMetricCollector { return c.metrics }
+
+// ActiveCount returns how many executions hold a concurrency ticket now,
+// timed-out runs that have not yet returned included.
+func (c *CircuitBreaker) ActiveCount() int { return int(c.pool.active.Load()) }
+
+// IsOpen reports whether the circuit refuses executions, first opening it if
+// its metrics show it unhealthy. A half-open circuit counts as open.
+func (c *CircuitBreaker) IsOpen() bool {
+	if c.State() != StateClosed {
+		return true
+	}
+	t := now()
+	c.checkHealth(t, c.settings.Load())
+	return c.State() != StateClosed
+}
+
+// AllowRequest reports whether an execution may run now. On an open circuit
+// whose sleep window has passed, it admits one probe and turns the circuit
+// half-open; report the probe's result with ReportEvent.
+func (c *CircuitBreaker) AllowRequest() bool {
+	if c.IsOpen() {
+		ok, _ := c.allow(now(), c.settings.Load())
+		return ok
+	}
+	return true
+}
+
+// allow decides whether an execution starting at t may run and whether it
+// is the half-open probe.
+func (c *CircuitBreaker) allow(t int64, s *Settings) (ok, probe bool) {
+	if c.state.Load() == int32(StateClosed) {
+		return true, false
+	}
+	// Open, or half-open with a probe in flight: wait out the sleep window.
+	// A probe that never reports back (its caller gave up, or it hangs with
+	// no timeout) is replaced by another after a further window.
+	if t-c.openedAt.Load() <= int64(s.SleepWindow) {
+		return false, false
+	}
+	c.mu.Lock()
+	switch State(c.state.Load()) {
+	case StateClosed:
+		c.mu.Unlock()
+		return true, false
+	default:
+		if t-c.openedAt.Load() <= int64(s.SleepWindow) {
+			c.mu.Unlock()
+			return false, false
+		}
+		c.openedAt.Store(t)
+		c.state.Store(int32(StateHalfOpen))
+		c.mu.Unlock()
+		logf("hystrix-go: allowing a single probe to possibly close circuit %v", c.Name)
+		return true, true
+	}
+}
+
+// probeDone moves a half-open circuit on once its probe, admitted at
+// admittedAt, has finished with outcome e.
+func (c *CircuitBreaker) probeDone(admittedAt, t int64, e event) {
+	c.mu.Lock()
+	if State(c.state.Load()) != StateHalfOpen || c.openedAt.Load() != admittedAt {
+		// A later probe superseded this one, or the circuit moved on.
+		c.mu.Unlock()
+		return
+	}
+	switch {
+	case e == eventSuccess:
+		c.closeLocked()
+		c.mu.Unlock()
+		c.onClosed()
+		return
+	case e.callerEnded():
+		// The caller gave up: that says nothing about the dependency, so
+		// let the next call probe at once.
+		c.state.Store(int32(StateOpen))
+		c.openedAt.Store(t - int64(c.settings.Load().SleepWindow) - 1)
+	default:
+		c.state.Store(int32(StateOpen))
+		c.openedAt.Store(t)
+	}
+	c.mu.Unlock()
+}
+
+// checkHealth opens a closed circuit whose window at t holds enough
+// executions with too many errors.
+func (c *CircuitBreaker) checkHealth(t int64, s *Settings) {
+	if c.state.Load() != int32(StateClosed) {
+		return
+	}
+	sec := t / int64(time.Second)
+	requests := c.metrics.NumRequests().SumUnix(sec)
+	if requests <= 0 || uint64(requests) < s.RequestVolumeThreshold {
+		return
+	}
+	errs := c.metrics.Errors().SumUnix(sec)
+	if int(errs/requests*100+0.5) < s.ErrorPercentThreshold {
+		return
+	}
+	c.mu.Lock()
+	opened := c.state.Load() == int32(StateClosed)
+	if opened {
+		c.openedAt.Store(t)
+		c.state.Store(int32(StateOpen))
+	}
+	c.mu.Unlock()
+	if opened {
+		logf("hystrix-go: opening circuit %v", c.Name)
+	}
+}
+
+func (c *CircuitBreaker) closeLocked() {
+	c.state.Store(int32(StateClosed))
+	c.lastErrorSec.Store(0)
+}
+
+// onClosed clears the metrics of a circuit that just closed, so that the
+// errors that opened it do not open it again; called without c.mu held.
+func (c *CircuitBreaker) onClosed() {
+	logf("hystrix-go: closing circuit %v", c.Name)
+	c.resetCollectors()
+}
+
+func (c *CircuitBreaker) resetCollectors() {
+	c.metrics.Reset()
+	for _, l := range c.collectors {
+		l.reset()
+	}
+}
+
+// ReportEvent records an execution that ran outside Do and Go, for callers
+// that drive the circuit themselves with AllowRequest. eventTypes holds the
+// outcome ("success", "failure", "rejected", "short-circuit", "timeout",
+// "context_canceled" or "context_deadline_exceeded") and optionally a
+// fallback result ("fallback-success" or "fallback-failure"), as hystrix-go
+// reports them. A success closes an open circuit.
+func (c *CircuitBreaker) ReportEvent(eventTypes []string, start time.Time, runDuration time.Duration) error {
+	if len(eventTypes) == 0 {
+		return errors.New("hystrix: no event types sent for metrics")
+	}
+	e, ok := parseEvent(eventTypes[0])
+	if !ok || e.isFallback() {
+		return CircuitError{Message: "unknown event type " + eventTypes[0]}
+	}
+	var fb event
+	if len(eventTypes) > 1 {
+		if fb, ok = parseEvent(eventTypes[1]); !ok || !fb.isFallback() {
+			return CircuitError{Message: "unknown fallback event type " + eventTypes[1]}
+		}
+	}
+	t := now()
+	if e == eventSuccess && c.State() != StateClosed {
+		c.mu.Lock()
+		wasOpen := c.state.Load() != int32(StateClosed)
+		if wasOpen {
+			c.closeLocked()
+		}
+		c.mu.Unlock()
+		if wasOpen {
+			c.onClosed()
+		}
+	}
+	c.record(c.settings.Load(), e, fb, start.UnixNano(), t, runDuration)
+	return nil
+}

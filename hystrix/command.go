@@ -1,0 +1,137 @@
+package hystrix
+
+import (
+	"context"
+	"runtime/debug"
+	"time"
+)
+
+// funcs holds a command's run and fallback in whichever form the caller gave
+// them, so that Do needs no adapting closure (and no allocation).
+type funcs struct {
+	run       func() error
+	runC      func(context.Context) error
+	fallback  func(error) error
+	fallbackC func(context.Context, error) error
+}
+
+func (f *funcs) hasRun() bool      { return f.run != nil || f.runC != nil }
+func (f *funcs) hasFallback() bool { return f.fallback != nil || f.fallbackC != nil }
+
+// callRun runs the run function, turning a panic into a *PanicError.
+func (f *funcs) callRun(ctx context.Context, name string) (err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			err = &PanicError{Command: name, Value: v, Stack: debug.Stack()}
+		}
+	}()
+	if f.runC != nil {
+		return f.runC(ctx)
+	}
+	return f.run()
+}
+
+// callFallback runs the fallback with the reason it is needed, turning a
+// panic into a *PanicError.
+func (f *funcs) callFallback(ctx context.Context, name string, cause error) (err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			err = &PanicError{Command: name, Value: v, Stack: debug.Stack()}
+		}
+	}()
+	if f.fallbackC != nil {
+		return f.fallbackC(ctx, cause)
+	}
+	return f.fallback(cause)
+}
+
+// execute runs one execution of the named command: it asks the circuit, takes
+// a concurrency ticket, runs the function in the command's isolation, falls
+// back on error and records the outcome.
+func execute(ctx context.Context, name string, f funcs) error {
+	if !f.hasRun() {
+		return nilRunError(name)
+	}
+	c := circuitFor(name)
+	s := c.settings.Load()
+	start := now()
+
+	var (
+		err    error
+		e      event
+		runDur time.Duration
+		probe  bool
+		ok     bool
+	)
+	switch {
+	case ctx.Err() != nil:
+		err = ctx.Err()
+		e = contextEvent(err)
+	default:
+		ok, probe = c.allow(start, s)
+		switch {
+		case !ok:
+			err, e = ErrCircuitOpen, eventShortCircuit
+		case !c.pool.acquire(s.MaxConcurrentRequests):
+			err, e = ErrMaxConcurrency, eventRejected
+		case s.Isolation == CallerIsolation:
+			err, e, runDur = runOnCaller(ctx, c, s, &f)
+		default:
+			err, e, runDur = runOnGoroutine(ctx, c, s, &f)
+		}
+	}
+
+	var fb event
+	if err != nil && f.hasFallback() {
+		if ferr := f.callFallback(ctx, name, err); ferr != nil {
+			err = &FallbackError{RunErr: err, FallbackErr: ferr}
+			fb = eventFallbackFailure
+		} else {
+			err = nil
+			fb = eventFallbackSuccess
+		}
+	}
+
+	end := now()
+	c.record(s, e, fb, start, end, runDur)
+	if probe {
+		c.probeDone(start, end, e)
+	}
+	return err
+}
+
+// classify turns what the run function returned into the execution's
+// outcome. An error while the caller's context is done is the caller's
+// doing, not the dependency's.
+func classify(ctx context.Context, err error) (error, event) {
+	if err == nil {
+		return nil, eventSuccess
+	}
+	if cerr := ctx.Err(); cerr != nil {
+		return cerr, contextEvent(cerr)
+	}
+	return err, eventFailure
+}
+
+// runOnCaller runs the function on the calling goroutine. The timeout
+// reaches it only through its context.
+func runOnCaller(ctx context.Context, c *CircuitBreaker, s *Settings, f *funcs) (error, event, time.Duration) {
+	runStart := now()
+	if s.Timeout <= 0 {
+		err := f.callRun(ctx, c.Name)
+		c.pool.release()
+		err, e := classify(ctx, err)
+		return err, e, time.Duration(now() - runStart)
+	}
+	tctx, cancel := context.WithTimeout(ctx, s.Timeout)
+	err := f.callRun(tctx, c.Name)
+	runDur := time.Duration(now() - runStart)
+	timedOut := tctx.Err() != nil && ctx.Err() == nil
+	cancel()
+	c.pool.release()
+	if timedOut {
+		return ErrTimeout, eventTimeout, runDur
+	}
+	err, e := classify(ctx, err)
+	return err, e, runDur
+}

@@ -1,0 +1,280 @@
+package hystrix
+
+import (
+	"encoding/json"
+	"net/http"
+	"strconv"
+	"sync"
+	"time"
+)
+
+// StreamHandler serves the metrics of every circuit as a Server-Sent Events
+// stream in the format of Netflix's Hystrix dashboard: once per interval,
+// one HystrixCommand and one HystrixThreadPool event per circuit.
+//
+// Call Start before serving and Stop when done; Flush stops it too. A
+// client that reads too slowly misses events rather than slowing anything
+// down, and a client that leaves is forgotten at once.
+type StreamHandler struct {
+	mu       sync.Mutex
+	clients  map[chan []byte]struct{}
+	done     chan struct{}
+	stopped  chan struct{}
+	interval time.Duration
+}
+
+const (
+	streamClientBuffer = 10
+	streamHeartbeat    = 10 * time.Second
+)
+
+// NewStreamHandler returns a handler that publishes once a second.
+func NewStreamHandler() *StreamHandler {
+	return &StreamHandler{interval: time.Second}
+}
+
+// Start begins publishing on a goroutine owned by the handler. Starting a
+// running handler does nothing.
+func (sh *StreamHandler) Start() {
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	if sh.done != nil {
+		return
+	}
+	if sh.clients == nil {
+		sh.clients = make(map[chan []byte]struct{})
+	}
+	sh.done = make(chan struct{})
+	sh.stopped = make(chan struct{})
+	reg.mu.Lock()
+	reg.streams[sh] = struct{}{}
+	reg.mu.Unlock()
+	go sh.loop(sh.done, sh.stopped)
+}
+
+// Stop ends publishing, waits for the publishing goroutine to exit and ends
+// every open response. It may be called more than once.
+func (sh *StreamHandler) Stop() {
+	sh.mu.Lock()
+	done, stopped := sh.done, sh.stopped
+	sh.done, sh.stopped = nil, nil
+	sh.mu.Unlock()
+	if done == nil {
+		return
+	}
+	reg.mu.Lock()
+	delete(reg.streams, sh)
+	reg.mu.Unlock()
+	close(done)
+	<-stopped
+}
+
+// ServeHTTP streams events to one client until it leaves or the handler
+// stops.
+func (sh *StreamHandler) ServeHTTP(rw http.ResponseWriter, req *http.Request) {
+	flusher, ok := rw.(http.Flusher)
+	if !ok {
+		http.Error(rw, "streaming unsupported", http.StatusInternalServerError)
+		return
+	}
+	events, done := sh.register()
+	if events == nil {
+		http.Error(rw, "hystrix stream not started", http.StatusServiceUnavailable)
+		return
+	}
+	defer sh.unregister(events)
+
+	h := rw.Header()
+	h.Set("Content-Type", "text/event-stream")
+	h.Set("Cache-Control", "no-cache")
+	h.Set("Connection", "keep-alive")
+	rw.WriteHeader(http.StatusOK)
+	flusher.Flush()
+
+	heartbeat := time.NewTicker(streamHeartbeat)
+	defer heartbeat.Stop()
+	for {
+		var msg []byte
+		select {
+		case <-req.Context().Done():
+			return
+		case <-done:
+			return
+		case msg = <-events:
+		case <-heartbeat.C:
+			msg = []byte(":ping\n\n")
+		}
+		if _, err := rw.Write(msg); err != nil {
+			return
+		}
+		flusher.Flush()
+	}
+}
+
+func (sh *StreamHandler) register() (chan []byte, <-chan struct{}) {
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	if sh.done == nil {
+		return nil, nil
+	}
+	events := make(chan []byte, streamClientBuffer)
+	sh.clients[events] = struct{}{}
+	return events, sh.done
+}
+
+func (sh *StreamHandler) unregister(events chan []byte) {
+	sh.mu.Lock()
+	delete(sh.clients, events)
+	sh.mu.Unlock()
+}
+
+func (sh *StreamHandler) loop(done, stopped chan struct{}) {
+	defer close(stopped)
+	tick := time.NewTicker(sh.interval)
+	defer tick.Stop()
+	for {
+		select {
+		case <-done:
+			return
+		case <-tick.C:
+			sh.publish(now())
+		}
+	}
+}
+
+// publish sends one round of events to every client, skipping clients
+// whose buffer is full.
+func (sh *StreamHandler) publish(t int64) {
+	sh.mu.Lock()
+	n := len(sh.clients)
+	sh.mu.Unlock()
+	if n == 0 {
+		return
+	}
+	var msgs [][]byte
+	for _, c := range Circuits() {
+		cmd, pool := streamEvents(c, t)
+		msgs = append(msgs, sseData(cmd), sseData(pool))
+	}
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	for events := range sh.clients {
+		for _, m := range msgs {
+			select {
+			case events <- m:
+			default:
+			}
+		}
+	}
+}
+
+func sseData(v any) []byte {
+	b, err := json.Marshal(v)
+	if err != nil {
+		// The event types hold only numbers, strings and booleans.
+		panic("hystrix: marshal stream event: " + err.Error())
+	}
+	out := make([]byte, 0, len(b)+7)
+	out = append(out, "data:"...)
+	out = append(out, b...)
+	return append(out, '\n', '\n')
+}
+
+// streamEvents builds the dashboard's two events for circuit c at time t.
+func streamEvents(c *CircuitBreaker, t int64) (*streamCmdMetric, *streamThreadPoolMetric) {
+	at := unixTime(t)
+	m := c.metrics
+	s := c.Settings()
+	reqs := m.NumRequests().Sum(at)
+	errs := m.Errors().Sum(at)
+	var errPct float64
+	if reqs > 0 {
+		errPct = errs / reqs * 100
+	}
+	active := c.ActiveCount()
+	maxConc := s.MaxConcurrentRequests
+	if maxConc < 0 {
+		maxConc = 0
+	}
+	isolation := "THREAD"
+	if s.Isolation == CallerIsolation {
+		isolation = "SEMAPHORE"
+	}
+	cmd := &streamCmdMetric{
+		Type:           "HystrixCommand",
+		Name:           c.Name,
+		Group:          c.Name,
+		Time:           t / int64(time.Millisecond),
+		ReportingHosts: 1,
+
+		RequestCount:       u32(reqs),
+		ErrorCount:         u32(errs),
+		ErrorPct:           u32(errPct + 0.5),
+		CircuitBreakerOpen: c.State() != StateClosed,
+
+		RollingCountFailure:                              u32(m.Failures().Sum(at)),
+		RollingCountFallbackFailure:                      u32(m.FallbackFailures().Sum(at)),
+		RollingCountFallbackSuccess:                      u32(m.FallbackSuccesses().Sum(at)),
+		RollingCountShortCircuited:                       u32(m.ShortCircuits().Sum(at)),
+		RollingCountSuccess:                              u32(m.Successes().Sum(at)),
+		RollingCountThreadPoolRejected:                   u32(m.Rejects().Sum(at)),
+		RollingCountTimeout:                              u32(m.Timeouts().Sum(at)),
+		CurrentConcurrentExecutionCount:                  uint32(active),
+		LatencyExecute:                                   latencies(m.RunDuration(), at),
+		LatencyExecuteMean:                               toMillis(m.RunDuration().MeanAt(at)),
+		LatencyTotal:                                     latencies(m.TotalDuration(), at),
+		LatencyTotalMean:                                 toMillis(m.TotalDuration().MeanAt(at)),
+		CircuitBreakerRequestVolumeThreshold:             uint32(s.RequestVolumeThreshold),
+		CircuitBreakerSleepWindow:                        toMillis(s.SleepWindow),
+		CircuitBreakerErrorThresholdPercent:              uint32(s.ErrorPercentThreshold),
+		CircuitBreakerEnabled:                            true,
+		ExecutionIsolationStrategy:                       isolation,
+		ExecutionIsolationThreadTimeout:                  toMillis(max(s.Timeout, 0)),
+		ExecutionIsolationThreadInterruptOnTimeout:       true,
+		ExecutionIsolationSemaphoreMaxConcurrentRequests: uint32(maxConc),
+		FallbackIsolationSemaphoreMaxConcurrentRequests:  uint32(maxConc),
+		RollingStatsWindow:                               10000,
+	}
+	pool := &streamThreadPoolMetric{
+		Type:                        "HystrixThreadPool",
+		Name:                        c.Name,
+		ReportingHosts:              1,
+		CurrentActiveCount:          uint32(active),
+		CurrentCorePoolSize:         uint32(maxConc),
+		CurrentLargestPoolSize:      uint32(maxConc),
+		CurrentMaximumPoolSize:      uint32(maxConc),
+		CurrentPoolSize:             uint32(maxConc),
+		RollingMaxActiveThreads:     uint32(c.pool.takePeak()),
+		RollingCountThreadsExecuted: u32(m.Successes().Sum(at) + m.Failures().Sum(at) + m.Timeouts().Sum(at)),
+		RollingStatsWindow:          10000,
+	}
+	return cmd, pool
+}
+
+func u32(f float64) uint32 {
+	if f <= 0 {
+		return 0
+	}
+	if f >= 1<<32-1 {
+		return 1<<32 - 1
+	}
+	return uint32(f)
+}
+
+var streamPercentiles = []float64{0, 25, 50, 75, 90, 95, 99, 99.5, 100}
+
+func latencies(r interface {
+	Percentiles(time.Time, []float64, []time.Duration)
+}, at time.Time) streamCmdLatency {
+	var d [9]time.Duration
+	r.Percentiles(at, streamPercentiles, d[:])
+	var l streamCmdLatency
+	for i, v := range d {
+		l[strconv.FormatFloat(streamPercentiles[i], 'f', -1, 64)] = toMillis(v)
+	}
+	return l
+}
+
+// streamCmdLatency maps percentile names ("0", "25", ... "99.5", "100") to
+// milliseconds.
+type streamCmdLatency map[string]uint32

@@ -1,0 +1,74 @@
+package hystrix
+
+// streamCmdMetric is the dashboard's HystrixCommand event; the keys are
+// those Netflix Hystrix and hystrix-go send.
+type streamCmdMetric struct {
+	Type           string `json:"type"`
+	Name           string `json:"name"`
+	Group          string `json:"group"`
+	Time           int64  `json:"currentTime"`
+	ReportingHosts uint32 `json:"reportingHosts"`
+
+	RequestCount       uint32 `json:"requestCount"`
+	ErrorCount         uint32 `json:"errorCount"`
+	ErrorPct           uint32 `json:"errorPercentage"`
+	CircuitBreakerOpen bool   `json:"isCircuitBreakerOpen"`
+
+	RollingCountCollapsedRequests  uint32 `json:"rollingCountCollapsedRequests"`
+	RollingCountExceptionsThrown   uint32 `json:"rollingCountExceptionsThrown"`
+	RollingCountFailure            uint32 `json:"rollingCountFailure"`
+	RollingCountFallbackFailure    uint32 `json:"rollingCountFallbackFailure"`
+	RollingCountFallbackRejection  uint32 `json:"rollingCountFallbackRejection"`
+	RollingCountFallbackSuccess    uint32 `json:"rollingCountFallbackSuccess"`
+	RollingCountResponsesFromCache uint32 `json:"rollingCountResponsesFromCache"`
+	RollingCountSemaphoreRejected  uint32 `json:"rollingCountSemaphoreRejected"`
+	RollingCountShortCircuited     uint32 `json:"rollingCountShortCircuited"`
+	RollingCountSuccess            uint32 `json:"rollingCountSuccess"`
+	RollingCountThreadPoolRejected uint32 `json:"rollingCountThreadPoolRejected"`
+	RollingCountTimeout            uint32 `json:"rollingCountTimeout"`
+
+	CurrentConcurrentExecutionCount uint32 `json:"currentConcurrentExecutionCount"`
+
+	LatencyExecuteMean uint32           `json:"latencyExecute_mean"`
+	LatencyExecute     streamCmdLatency `json:"latencyExecute"`
+	LatencyTotalMean   uint32           `json:"latencyTotal_mean"`
+	LatencyTotal       streamCmdLatency `json:"latencyTotal"`
+
+	CircuitBreakerRequestVolumeThreshold             uint32 `json:"propertyValue_circuitBreakerRequestVolumeThreshold"`
+	CircuitBreakerSleepWindow                        uint32 `json:"propertyValue_circuitBreakerSleepWindowInMilliseconds"`
+	CircuitBreakerErrorThresholdPercent              uint32 `json:"propertyValue_circuitBreakerErrorThresholdPercentage"`
+	CircuitBreakerForceOpen                          bool   `json:"propertyValue_circuitBreakerForceOpen"`
+	CircuitBreakerForceClosed                        bool   `json:"propertyValue_circuitBreakerForceClosed"`
+	CircuitBreakerEnabled                            bool   `json:"propertyValue_circuitBreakerEnabled"`
+	ExecutionIsolationStrategy                       string `json:"propertyValue_executionIsolationStrategy"`
+	ExecutionIsolationThreadTimeout                  uint32 `json:"propertyValue_executionIsolationThreadTimeoutInMilliseconds"`
+	ExecutionIsolationThreadInterruptOnTimeout       bool   `json:"propertyValue_executionIsolationThreadInterruptOnTimeout"`
+	ExecutionIsolationThreadPoolKeyOverride          string `json:"propertyValue_executionIsolationThreadPoolKeyOverride"`
+	ExecutionIsolationSemaphoreMaxConcurrentRequests uint32 `json:"propertyValue_executionIsolationSemaphoreMaxConcurrentRequests"`
+	FallbackIsolationSemaphoreMaxConcurrentRequests  uint32 `json:"propertyValue_fallbackIsolationSemaphoreMaxConcurrentRequests"`
+	RollingStatsWindow                               uint32 `json:"propertyValue_metricsRollingStatisticalWindowInMilliseconds"`
+	RequestCacheEnabled                              bool   `json:"propertyValue_requestCacheEnabled"`
+	RequestLogEnabled                                bool   `json:"propertyValue_requestLogEnabled"`
+}
+
+// streamThreadPoolMetric is the dashboard's HystrixThreadPool event.
+type streamThreadPoolMetric struct {
+	Type           string `json:"type"`
+	Name           string `json:"name"`
+	ReportingHosts uint32 `json:"reportingHosts"`
+
+	CurrentActiveCount        uint32 `json:"currentActiveCount"`
+	CurrentCompletedTaskCount uint32 `json:"currentCompletedTaskCount"`
+	CurrentCorePoolSize       uint32 `json:"currentCorePoolSize"`
+	CurrentLargestPoolSize    uint32 `json:"currentLargestPoolSize"`
+	CurrentMaximumPoolSize    uint32 `json:"currentMaximumPoolSize"`
+	CurrentPoolSize           uint32 `json:"currentPoolSize"`
+	CurrentQueueSize          uint32 `json:"currentQueueSize"`
+	CurrentTaskCount          uint32 `json:"currentTaskCount"`
+
+	RollingMaxActiveThreads     uint32 `json:"rollingMaxActiveThreads"`
+	RollingCountThreadsExecuted uint32 `json:"rollingCountThreadsExecuted"`
+
+	RollingStatsWindow          uint32 `json:"propertyValue_metricsRollingStatisticalWindowInMilliseconds"`
+	QueueSizeRejectionThreshold uint32 `json:"propertyValue_queueSizeRejectionThreshold"`
+}

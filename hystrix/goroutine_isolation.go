@@ -1,0 +1,188 @@
+package hystrix
+
+import (
+	"context"
+	"math"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// A goroutineCall carries one goroutine-isolated execution between the
+// caller and the goroutine that runs the function. It is pooled: the caller
+// and the run goroutine each hold a reference, and whichever lets go last
+// returns it, so a run that outlives its timeout never sees it reused.
+type goroutineCall struct {
+	f      funcs
+	name   string
+	pool   *executorPool
+	ctx    context.Context // what the run function gets
+	runCtx *runContext     // non-nil when ctx is one of ours
+	done   chan struct{}   // receives once the run has returned
+	err    error           // the run's error, read after done
+	runDur time.Duration
+	timer  *time.Timer
+	refs   atomic.Int32
+}
+
+var goroutineCalls = sync.Pool{New: func() any {
+	t := time.NewTimer(time.Duration(math.MaxInt64))
+	t.Stop()
+	return &goroutineCall{done: make(chan struct{}, 1), timer: t}
+}}
+
+// runOnGoroutine runs the function on a new goroutine and waits for it, the
+// timeout or the caller's context, whichever comes first. The goroutine
+// keeps the concurrency ticket until the function really returns.
+func runOnGoroutine(ctx context.Context, c *CircuitBreaker, s *Settings, f *funcs) (error, event, time.Duration) {
+	call := goroutineCalls.Get().(*goroutineCall)
+	call.f = *f
+	call.name = c.Name
+	call.pool = &c.pool
+	call.refs.Store(2)
+	// A function that takes no context needs none; one that does gets a
+	// context that ends at the timeout or with the caller's.
+	call.ctx = ctx
+	if f.runC != nil && (s.Timeout > 0 || ctx.Done() != nil) {
+		call.runCtx = newRunContext(ctx, s.Timeout)
+		call.ctx = call.runCtx
+	}
+	runStart := now()
+	go call.run()
+
+	var timeout <-chan time.Time
+	if s.Timeout > 0 {
+		call.timer.Reset(s.Timeout)
+		timeout = call.timer.C
+	}
+	var (
+		err    error
+		e      event
+		runDur time.Duration
+	)
+	select {
+	case <-call.done:
+		err, e = classify(ctx, call.err)
+		runDur = call.runDur
+	case <-timeout:
+		call.cancel(context.DeadlineExceeded)
+		err, e = ErrTimeout, eventTimeout
+		runDur = time.Duration(now() - runStart)
+	case <-ctx.Done():
+		call.cancel(ctx.Err())
+		err = ctx.Err()
+		e = contextEvent(err)
+		runDur = time.Duration(now() - runStart)
+	}
+	if timeout != nil {
+		call.timer.Stop()
+	}
+	call.release()
+	return err, e, runDur
+}
+
+func (call *goroutineCall) run() {
+	start := now()
+	err := call.f.callRun(call.ctx, call.name)
+	call.runDur = time.Duration(now() - start)
+	call.err = err
+	// Like the cancel of context.WithTimeout, release whatever the function
+	// hung on its context.
+	call.cancel(context.Canceled)
+	call.pool.release()
+	call.done <- struct{}{}
+	call.release()
+}
+
+func (call *goroutineCall) cancel(err error) {
+	if call.runCtx != nil {
+		call.runCtx.cancel(err)
+	}
+}
+
+// release drops one reference; the last one clears the call and pools it.
+func (call *goroutineCall) release() {
+	if call.refs.Add(-1) != 0 {
+		return
+	}
+	select {
+	case <-call.done: // the run finished after the caller left
+	default:
+	}
+	call.f = funcs{}
+	call.name = ""
+	call.pool = nil
+	call.ctx = nil
+	call.runCtx = nil
+	call.err = nil
+	call.runDur = 0
+	goroutineCalls.Put(call)
+}
+
+// runContext is the context a goroutine-isolated run function gets: its
+// caller's, ended early at the command's timeout. Its done channel is made
+// only when asked for, so functions that never look cost nothing.
+type runContext struct {
+	parent   context.Context
+	deadline time.Time
+	hasDL    bool
+	mu       sync.Mutex
+	done     chan struct{}
+	err      error
+}
+
+var closedChan = func() chan struct{} { c := make(chan struct{}); close(c); return c }()
+
+func newRunContext(parent context.Context, timeout time.Duration) *runContext {
+	rc := &runContext{parent: parent}
+	rc.deadline, rc.hasDL = parent.Deadline()
+	if timeout > 0 {
+		if d := unixTime(now()).Add(timeout); !rc.hasDL || d.Before(rc.deadline) {
+			rc.deadline, rc.hasDL = d, true
+		}
+	}
+	return rc
+}
+
+// Deadline returns the earlier of the caller's deadline and the timeout.
+func (rc *runContext) Deadline() (time.Time, bool) { return rc.deadline, rc.hasDL }
+
+// Done returns a channel closed when the context ends.
+func (rc *runContext) Done() <-chan struct{} {
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	if rc.done == nil {
+		if rc.err != nil {
+			return closedChan
+		}
+		rc.done = make(chan struct{})
+	}
+	return rc.done
+}
+
+// Err returns why the context ended, or nil.
+func (rc *runContext) Err() error {
+	rc.mu.Lock()
+	err := rc.err
+	rc.mu.Unlock()
+	if err == nil {
+		// The caller's cancellation reaches rc through the waiting caller;
+		// until then, report it straight from the parent.
+		return rc.parent.Err()
+	}
+	return err
+}
+
+// Value returns the caller's context values.
+func (rc *runContext) Value(key any) any { return rc.parent.Value(key) }
+
+func (rc *runContext) cancel(err error) {
+	rc.mu.Lock()
+	if rc.err == nil {
+		rc.err = err
+		if rc.done != nil {
+			close(rc.done)
+		}
+	}
+	rc.mu.Unlock()
+}

@@ -1,0 +1,42 @@
+package hystrix
+
+import "context"
+
+// Go runs the command asynchronously. The returned channel receives an error
+// only when the execution fails (the run and the fallback, if any, both
+// failed, or the library refused it); on success nothing is ever sent.
+func Go(name string, run func() error, fallback func(error) error) chan error {
+	return goAsync(context.Background(), name, funcs{run: run, fallback: fallback})
+}
+
+// GoC is Go with a context: the run function gets a context that ends at the
+// command's timeout or when ctx does, and the fallback gets ctx.
+func GoC(ctx context.Context, name string, run func(context.Context) error, fallback func(context.Context, error) error) chan error {
+	return goAsync(ctx, name, funcs{runC: run, fallbackC: fallback})
+}
+
+func goAsync(ctx context.Context, name string, f funcs) chan error {
+	errs := make(chan error, 1)
+	go func() {
+		if err := execute(ctx, name, f); err != nil {
+			errs <- err
+		}
+	}()
+	return errs
+}
+
+// Do runs the command and returns when it has a result: nil when the run
+// function or the fallback succeeded, otherwise the error. Without a
+// fallback the error is the run function's own or one of ErrTimeout,
+// ErrCircuitOpen, ErrMaxConcurrency or the caller's context error; when the
+// fallback fails too it is a *FallbackError.
+func Do(name string, run func() error, fallback func(error) error) error {
+	return execute(context.Background(), name, funcs{run: run, fallback: fallback})
+}
+
+// DoC is Do with a context. A ctx that is already done, or ends while the
+// command runs, returns its error at once; it does not count against the
+// circuit's health.
+func DoC(ctx context.Context, name string, run func(context.Context) error, fallback func(context.Context, error) error) error {
+	return execute(ctx, name, funcs{runC: run, fallbackC: fallback})
+}

@@ -1,0 +1,135 @@
+package metricCollector
+
+import (
+	"time"
+
+	"github.com/gohystrix/hystrix-go/hystrix/rolling"
+)
+
+// DefaultMetricCollector keeps a command's counts over the last ten seconds
+// and its latencies over the last sixty, in memory. Circuits read it to judge
+// their health, and the event stream reports it to dashboards.
+//
+// Unlike most collectors it is safe for concurrent use, and lock-free, so the
+// circuits update it from many goroutines at once. The accessors return the
+// same Number or Timing for the collector's whole life; Reset empties them in
+// place.
+type DefaultMetricCollector struct {
+	numRequests             rolling.Number
+	errors                  rolling.Number
+	successes               rolling.Number
+	failures                rolling.Number
+	rejects                 rolling.Number
+	shortCircuits           rolling.Number
+	timeouts                rolling.Number
+	contextCanceled         rolling.Number
+	contextDeadlineExceeded rolling.Number
+	fallbackSuccesses       rolling.Number
+	fallbackFailures        rolling.Number
+
+	totalDuration rolling.Timing
+	runDuration   rolling.Timing
+}
+
+// NewDefaultMetricCollector returns an empty DefaultMetricCollector. Circuits
+// get theirs through Registry; this constructor is for tests and tools.
+func NewDefaultMetricCollector() *DefaultMetricCollector {
+	return &DefaultMetricCollector{}
+}
+
+func newDefaultMetricCollector(string) MetricCollector {
+	return NewDefaultMetricCollector()
+}
+
+// NumRequests returns the rolling count of executions.
+func (d *DefaultMetricCollector) NumRequests() *rolling.Number { return &d.numRequests }
+
+// Errors returns the rolling count of executions that count against health.
+func (d *DefaultMetricCollector) Errors() *rolling.Number { return &d.errors }
+
+// Successes returns the rolling count of successful runs.
+func (d *DefaultMetricCollector) Successes() *rolling.Number { return &d.successes }
+
+// Failures returns the rolling count of runs that returned an error.
+func (d *DefaultMetricCollector) Failures() *rolling.Number { return &d.failures }
+
+// Rejects returns the rolling count of executions refused by the concurrency
+// limit.
+func (d *DefaultMetricCollector) Rejects() *rolling.Number { return &d.rejects }
+
+// ShortCircuits returns the rolling count of executions refused because the
+// circuit was open.
+func (d *DefaultMetricCollector) ShortCircuits() *rolling.Number { return &d.shortCircuits }
+
+// Timeouts returns the rolling count of runs that outlived their timeout.
+func (d *DefaultMetricCollector) Timeouts() *rolling.Number { return &d.timeouts }
+
+// ContextCanceled returns the rolling count of executions whose caller
+// cancelled its context.
+func (d *DefaultMetricCollector) ContextCanceled() *rolling.Number { return &d.contextCanceled }
+
+// ContextDeadlineExceeded returns the rolling count of executions whose
+// caller's deadline passed.
+func (d *DefaultMetricCollector) ContextDeadlineExceeded() *rolling.Number {
+	return &d.contextDeadlineExceeded
+}
+
+// FallbackSuccesses returns the rolling count of fallbacks that returned nil.
+func (d *DefaultMetricCollector) FallbackSuccesses() *rolling.Number { return &d.fallbackSuccesses }
+
+// FallbackFailures returns the rolling count of fallbacks that returned an
+// error.
+func (d *DefaultMetricCollector) FallbackFailures() *rolling.Number { return &d.fallbackFailures }
+
+// TotalDuration returns the rolling distribution of whole execution times,
+// fallbacks included.
+func (d *DefaultMetricCollector) TotalDuration() *rolling.Timing { return &d.totalDuration }
+
+// RunDuration returns the rolling distribution of run function times.
+func (d *DefaultMetricCollector) RunDuration() *rolling.Timing { return &d.runDuration }
+
+// Update records r at the current time. Run durations are recorded only for
+// executions whose run function ran.
+func (d *DefaultMetricCollector) Update(r MetricResult) {
+	d.UpdateAt(time.Now(), r)
+}
+
+// UpdateAt records r at time now.
+func (d *DefaultMetricCollector) UpdateAt(now time.Time, r MetricResult) {
+	d.UpdateUnix(now.Unix(), r)
+}
+
+// UpdateUnix records r in the buckets of the given Unix second. Zero fields
+// cost nothing.
+func (d *DefaultMetricCollector) UpdateUnix(sec int64, r MetricResult) {
+	d.numRequests.AddUnix(sec, r.Attempts)
+	d.errors.AddUnix(sec, r.Errors)
+	d.successes.AddUnix(sec, r.Successes)
+	d.failures.AddUnix(sec, r.Failures)
+	d.rejects.AddUnix(sec, r.Rejects)
+	d.shortCircuits.AddUnix(sec, r.ShortCircuits)
+	d.timeouts.AddUnix(sec, r.Timeouts)
+	d.contextCanceled.AddUnix(sec, r.ContextCanceled)
+	d.contextDeadlineExceeded.AddUnix(sec, r.ContextDeadlineExceeded)
+	d.fallbackSuccesses.AddUnix(sec, r.FallbackSuccesses)
+	d.fallbackFailures.AddUnix(sec, r.FallbackFailures)
+	d.totalDuration.AddUnix(sec, r.TotalDuration)
+	// Executions that never ran (rejected, short-circuited) would drag the
+	// run latencies towards zero, so only runs are counted there.
+	if r.RunDuration > 0 || r.Successes+r.Failures+r.Timeouts > 0 {
+		d.runDuration.AddUnix(sec, r.RunDuration)
+	}
+}
+
+// Reset empties every count and distribution.
+func (d *DefaultMetricCollector) Reset() {
+	for _, n := range []*rolling.Number{
+		&d.numRequests, &d.errors, &d.successes, &d.failures, &d.rejects,
+		&d.shortCircuits, &d.timeouts, &d.contextCanceled,
+		&d.contextDeadlineExceeded, &d.fallbackSuccesses, &d.fallbackFailures,
+	} {
+		n.Reset()
+	}
+	d.totalDuration.Reset()
+	d.runDuration.Reset()
+}

@@ -1,0 +1,86 @@
+package metricCollector
+
+import (
+	"sync"
+	"time"
+)
+
+// MetricCollector receives the outcome of every execution of one command.
+// The library never calls its methods concurrently with each other.
+type MetricCollector interface {
+	// Update records the outcome of one execution.
+	Update(MetricResult)
+	// Reset clears what the collector has recorded; circuits call it when
+	// they close again after being open.
+	Reset()
+}
+
+// MetricResult is the outcome of one execution. Each count field is 0 or 1:
+// Attempts is always 1, exactly one of Successes, Failures, Rejects,
+// ShortCircuits, Timeouts, ContextCanceled and ContextDeadlineExceeded is 1,
+// and at most one of FallbackSuccesses and FallbackFailures is 1, when a
+// fallback ran. Errors is 1 for the outcomes that count against the circuit's
+// health: failures, rejections, short circuits and timeouts.
+type MetricResult struct {
+	Attempts                float64
+	Errors                  float64
+	Successes               float64
+	Failures                float64
+	Rejects                 float64
+	ShortCircuits           float64
+	Timeouts                float64
+	FallbackSuccesses       float64
+	FallbackFailures        float64
+	ContextCanceled         float64
+	ContextDeadlineExceeded float64
+	// TotalDuration runs from the call to its result, fallback included.
+	TotalDuration time.Duration
+	// RunDuration is how long the run function took; zero when it did not
+	// run, and the time until the timeout when it timed out.
+	RunDuration time.Duration
+	// ConcurrencyInUse is the fraction of the concurrency limit in use when
+	// the execution finished; zero when the limit is unbounded.
+	ConcurrencyInUse float64
+}
+
+// Registry holds the initializers that every new circuit uses to build its
+// collectors. It starts with the DefaultMetricCollector's.
+var Registry = metricCollectorRegistry{
+	registry: []func(name string) MetricCollector{newDefaultMetricCollector},
+}
+
+// metricCollectorRegistry is the type of Registry. It is safe for concurrent
+// use.
+type metricCollectorRegistry struct {
+	lock     sync.RWMutex
+	registry []func(name string) MetricCollector
+}
+
+// InitializeMetricCollectors builds one collector per registered initializer
+// for the named command, in registration order.
+func (m *metricCollectorRegistry) InitializeMetricCollectors(name string) []MetricCollector {
+	m.lock.RLock()
+	inits := m.registry
+	m.lock.RUnlock()
+	out := make([]MetricCollector, len(inits))
+	for i, f := range inits {
+		out[i] = f(name)
+	}
+	return out
+}
+
+// Register adds an initializer. Circuits created from now on get a collector
+// from it; existing circuits keep the collectors they have until Flush.
+// A nil initializer is ignored.
+func (m *metricCollectorRegistry) Register(initMetricCollector func(string) MetricCollector) {
+	if initMetricCollector == nil {
+		return
+	}
+	m.lock.Lock()
+	// Copy on write, so that InitializeMetricCollectors can range over its
+	// snapshot without holding the lock while user initializers run.
+	next := make([]func(string) MetricCollector, len(m.registry), len(m.registry)+1)
+	copy(next, m.registry)
+	m.registry = append(next, initMetricCollector)
+	m.lock.Unlock()
+}

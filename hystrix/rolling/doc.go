@@ -1,0 +1,22 @@
+// Package rolling keeps statistics over a sliding window of recent time
+// without locks on the write path.
+//
+// A Number sums (or keeps the maximum of) values over the last ten seconds in
+// one-second buckets. A Timing keeps a latency distribution over the last
+// sixty seconds in six ten-second buckets, each a fixed-size log-linear
+// histogram, so its memory does not grow with traffic and its percentiles are
+// accurate to about three percent.
+//
+// Buckets are recycled in place: a write that lands in a bucket left over from
+// an earlier lap of the ring clears it first. Writers use atomic operations
+// only; a short mutex guards the clearing of a stale bucket, which happens at
+// most once per bucket per lap.
+//
+// The API mirrors afex/hystrix-go's rolling package. Methods whose names end in
+// At take the current time as a parameter, so callers that already read the
+// clock, and tests that drive their own, need not read it again:
+//
+//	n := rolling.NewNumber()
+//	n.Increment(1)
+//	total := n.Sum(time.Now())
+package rolling

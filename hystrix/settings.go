@@ -1,0 +1,199 @@
+package hystrix
+
+import (
+	"errors"
+	"fmt"
+	"time"
+)
+
+var (
+	// DefaultTimeout is the timeout, in milliseconds, of commands that do
+	// not configure one.
+	DefaultTimeout = 1000
+	// DefaultMaxConcurrent is how many executions of one command may run at
+	// once when the command does not configure it.
+	DefaultMaxConcurrent = 10
+	// DefaultVolumeThreshold is how many executions the rolling ten-second
+	// window must hold before the circuit may open.
+	DefaultVolumeThreshold = 20
+	// DefaultSleepWindow is how long, in milliseconds, an open circuit
+	// rejects calls before it lets one probe through.
+	DefaultSleepWindow = 5000
+	// DefaultErrorPercentThreshold is the error percentage at or above which
+	// the circuit opens.
+	DefaultErrorPercentThreshold = 50
+	// DefaultLogger is the logger used until SetLogger is called: it prints
+	// nothing.
+	DefaultLogger = NoopLogger{}
+)
+
+// Settings are the effective settings of one command, with defaults filled
+// in.
+type Settings struct {
+	// Timeout is how long a run may take; negative means no timeout.
+	Timeout time.Duration
+	// MaxConcurrentRequests bounds the executions in flight; negative means
+	// no bound.
+	MaxConcurrentRequests int
+	// RequestVolumeThreshold is the least number of executions in the
+	// rolling window before the circuit may open.
+	RequestVolumeThreshold uint64
+	// SleepWindow is how long an open circuit waits before a probe.
+	SleepWindow time.Duration
+	// ErrorPercentThreshold is the error percentage, from 1 to 100, at or
+	// above which the circuit opens.
+	ErrorPercentThreshold int
+	// Isolation says where the run function executes.
+	Isolation Isolation
+}
+
+// CommandConfig tunes one command. Every zero field takes its default; the
+// JSON keys are hystrix-go's, plus "isolation".
+type CommandConfig struct {
+	// Timeout in milliseconds; 0 means DefaultTimeout, negative means none.
+	Timeout int `json:"timeout"`
+	// MaxConcurrentRequests; 0 means DefaultMaxConcurrent, negative means
+	// unbounded.
+	MaxConcurrentRequests int `json:"max_concurrent_requests"`
+	// RequestVolumeThreshold; 0 means DefaultVolumeThreshold. Negative is
+	// refused.
+	RequestVolumeThreshold int `json:"request_volume_threshold"`
+	// SleepWindow in milliseconds; 0 means DefaultSleepWindow. Negative is
+	// refused.
+	SleepWindow int `json:"sleep_window"`
+	// ErrorPercentThreshold from 1 to 100; 0 means
+	// DefaultErrorPercentThreshold. Anything else is refused.
+	ErrorPercentThreshold int `json:"error_percent_threshold"`
+	// Isolation; the zero value is GoroutineIsolation. In JSON, "goroutine"
+	// or "caller".
+	Isolation Isolation `json:"isolation,omitempty"`
+}
+
+// ErrInvalidConfig is wrapped by every ConfigError.
+var ErrInvalidConfig = errors.New("invalid command config")
+
+// ConfigError says which setting of which command was refused and why.
+// errors.Is(err, ErrInvalidConfig) holds for it.
+type ConfigError struct {
+	Command string
+	Field   string
+	Value   int
+	Reason  string
+}
+
+// Error describes the refused setting.
+func (e *ConfigError) Error() string {
+	return fmt.Sprintf("hystrix: command %q: %s %d %s", e.Command, e.Field, e.Value, e.Reason)
+}
+
+// Unwrap returns ErrInvalidConfig.
+func (e *ConfigError) Unwrap() error { return ErrInvalidConfig }
+
+// settingsFor validates config and turns it into Settings, filling the
+// defaults. It is the one place defaults are applied.
+func settingsFor(name string, config CommandConfig) (*Settings, error) {
+	bad := func(field string, v int, reason string) error {
+		return &ConfigError{Command: name, Field: field, Value: v, Reason: reason}
+	}
+	switch {
+	case config.RequestVolumeThreshold < 0:
+		return nil, bad("RequestVolumeThreshold", config.RequestVolumeThreshold, "must not be negative")
+	case config.SleepWindow < 0:
+		return nil, bad("SleepWindow", config.SleepWindow, "must not be negative")
+	case config.ErrorPercentThreshold < 0 || config.ErrorPercentThreshold > 100:
+		return nil, bad("ErrorPercentThreshold", config.ErrorPercentThreshold, "must be between 1 and 100 (0 means the default)")
+	case config.Isolation != GoroutineIsolation && config.Isolation != CallerIsolation:
+		return nil, bad("Isolation", int(config.Isolation), "is not a known isolation")
+	}
+	orDefault := func(v, def int) int {
+		if v == 0 {
+			return def
+		}
+		return v
+	}
+	s := &Settings{
+		Timeout:                time.Duration(orDefault(config.Timeout, DefaultTimeout)) * time.Millisecond,
+		MaxConcurrentRequests:  orDefault(config.MaxConcurrentRequests, DefaultMaxConcurrent),
+		RequestVolumeThreshold: uint64(orDefault(config.RequestVolumeThreshold, DefaultVolumeThreshold)),
+		SleepWindow:            time.Duration(orDefault(config.SleepWindow, DefaultSleepWindow)) * time.Millisecond,
+		ErrorPercentThreshold:  orDefault(config.ErrorPercentThreshold, DefaultErrorPercentThreshold),
+		Isolation:              config.Isolation,
+	}
+	if s.Timeout < 0 {
+		s.Timeout = -1
+	}
+	if s.MaxConcurrentRequests < 0 {
+		s.MaxConcurrentRequests = -1
+	}
+	return s, nil
+}
+
+// Configure applies ConfigureCommand to every entry of cmds.
+func Configure(cmds map[string]CommandConfig) {
+	for name, config := range cmds {
+		ConfigureCommand(name, config)
+	}
+}
+
+// TryConfigure is Configure that reports every refused entry, joined into one
+// error; the valid entries are applied either way.
+func TryConfigure(cmds map[string]CommandConfig) error {
+	var errs []error
+	for name, config := range cmds {
+		if err := TryConfigureCommand(name, config); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// ConfigureCommand sets the settings of the named command. It takes effect at
+// once, also on a circuit that already runs, its concurrency limit included.
+// A config with a setting out of range is refused: the refusal is logged and
+// the command keeps its previous settings. Use TryConfigureCommand to get
+// the error instead.
+func ConfigureCommand(name string, config CommandConfig) {
+	if err := TryConfigureCommand(name, config); err != nil {
+		logf("%v; keeping the previous settings", err)
+	}
+}
+
+// TryConfigureCommand is ConfigureCommand that returns the refusal, a
+// *ConfigError, instead of logging it.
+func TryConfigureCommand(name string, config CommandConfig) error {
+	s, err := settingsFor(name, config)
+	if err != nil {
+		return err
+	}
+	reg.mu.Lock()
+	reg.settings[name] = s
+	if c := reg.circuits[name]; c != nil {
+		c.settings.Store(s)
+	}
+	reg.mu.Unlock()
+	return nil
+}
+
+// GetCircuitSettings returns a copy of the settings of every command that
+// has been configured or run.
+func GetCircuitSettings() map[string]*Settings {
+	reg.mu.Lock()
+	defer reg.mu.Unlock()
+	out := make(map[string]*Settings, len(reg.settings))
+	for name, s := range reg.settings {
+		c := *s
+		out[name] = &c
+	}
+	return out
+}
+
+// settingsLocked returns the settings of name, making defaults if it has
+// none; callers hold reg.mu.
+func settingsLocked(name string) *Settings {
+	s := reg.settings[name]
+	if s == nil {
+		s, _ = settingsFor(name, CommandConfig{})
+		reg.settings[name] = s
+	}
+	return s
+}
