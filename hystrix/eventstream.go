@@ -3,7 +3,6 @@ package hystrix
 import (
 	"encoding/json"
 	"net/http"
-	"strconv"
 	"sync"
 	"time"
 )
@@ -24,7 +23,7 @@ type StreamHandler struct {
 }
 
 const (
-	streamClientBuffer = 10
+	streamClientBuffer = 10 // rounds
 	streamHeartbeat    = 10 * time.Second
 )
 
@@ -142,8 +141,9 @@ func (sh *StreamHandler) loop(done, stopped chan struct{}) {
 	}
 }
 
-// publish sends one round of events to every client, skipping clients
-// whose buffer is full.
+// publish sends one round of events, every circuit's, to every client as
+// one message, so that a client either gets a whole round or, when its
+// buffer is full because it reads too slowly, misses a whole round.
 func (sh *StreamHandler) publish(t int64) {
 	sh.mu.Lock()
 	n := len(sh.clients)
@@ -151,30 +151,30 @@ func (sh *StreamHandler) publish(t int64) {
 	if n == 0 {
 		return
 	}
-	var msgs [][]byte
+	var round []byte
 	for _, c := range Circuits() {
 		cmd, pool := streamEvents(c, t)
-		msgs = append(msgs, sseData(cmd), sseData(pool))
+		round = appendSSE(appendSSE(round, cmd), pool)
+	}
+	if len(round) == 0 {
+		return
 	}
 	sh.mu.Lock()
 	defer sh.mu.Unlock()
 	for events := range sh.clients {
-		for _, m := range msgs {
-			select {
-			case events <- m:
-			default:
-			}
+		select {
+		case events <- round:
+		default:
 		}
 	}
 }
 
-func sseData(v any) []byte {
+func appendSSE(out []byte, v any) []byte {
 	b, err := json.Marshal(v)
 	if err != nil {
 		// The event types hold only numbers, strings and booleans.
 		panic("hystrix: marshal stream event: " + err.Error())
 	}
-	out := make([]byte, 0, len(b)+7)
 	out = append(out, "data:"...)
 	out = append(out, b...)
 	return append(out, '\n', '\n')
@@ -268,13 +268,9 @@ func latencies(r interface {
 }, at time.Time) streamCmdLatency {
 	var d [9]time.Duration
 	r.Percentiles(at, streamPercentiles, d[:])
-	var l streamCmdLatency
-	for i, v := range d {
-		l[strconv.FormatFloat(streamPercentiles[i], 'f', -1, 64)] = toMillis(v)
+	return streamCmdLatency{
+		Timing0: toMillis(d[0]), Timing25: toMillis(d[1]), Timing50: toMillis(d[2]),
+		Timing75: toMillis(d[3]), Timing90: toMillis(d[4]), Timing95: toMillis(d[5]),
+		Timing99: toMillis(d[6]), Timing995: toMillis(d[7]), Timing100: toMillis(d[8]),
 	}
-	return l
 }
-
-// streamCmdLatency maps percentile names ("0", "25", ... "99.5", "100") to
-// milliseconds.
-type streamCmdLatency map[string]uint32

@@ -72,3 +72,17 @@ type streamThreadPoolMetric struct {
 	RollingStatsWindow          uint32 `json:"propertyValue_metricsRollingStatisticalWindowInMilliseconds"`
 	QueueSizeRejectionThreshold uint32 `json:"propertyValue_queueSizeRejectionThreshold"`
 }
+
+// streamCmdLatency holds latency percentiles in milliseconds under the
+// dashboard's keys.
+type streamCmdLatency struct {
+	Timing0   uint32 `json:"0"`
+	Timing25  uint32 `json:"25"`
+	Timing50  uint32 `json:"50"`
+	Timing75  uint32 `json:"75"`
+	Timing90  uint32 `json:"90"`
+	Timing95  uint32 `json:"95"`
+	Timing99  uint32 `json:"99"`
+	Timing995 uint32 `json:"99.5"`
+	Timing100 uint32 `json:"100"`
+}
