@@ -71,9 +71,9 @@ func execute(ctx context.Context, name string, f funcs) error {
 		ok, probe = c.allow(start, s)
 		switch {
 		case !ok:
-			err, e = ErrCircuitOpen, eventShortCircuit
+			err, e = errCircuitOpen, eventShortCircuit
 		case !c.pool.acquire(s.MaxConcurrentRequests):
-			err, e = ErrMaxConcurrency, eventRejected
+			err, e = errMaxConcurrency, eventRejected
 		case s.Isolation == CallerIsolation:
 			err, e, runDur = runOnCaller(ctx, c, s, &f)
 		default:
@@ -130,7 +130,7 @@ func runOnCaller(ctx context.Context, c *CircuitBreaker, s *Settings, f *funcs) 
 	cancel()
 	c.pool.release()
 	if timedOut {
-		return ErrTimeout, eventTimeout, runDur
+		return errTimeout, eventTimeout, runDur
 	}
 	err, e := classify(ctx, err)
 	return err, e, runDur

@@ -29,6 +29,13 @@ var (
 	ErrTimeout = CircuitError{Message: "timeout"}
 )
 
+// The library's errors boxed once, so returning them allocates nothing.
+var (
+	errMaxConcurrency error = ErrMaxConcurrency
+	errCircuitOpen    error = ErrCircuitOpen
+	errTimeout        error = ErrTimeout
+)
+
 // ErrNilRun is wrapped by the error returned when a command is given no run
 // function.
 var ErrNilRun = errors.New("nil run function")

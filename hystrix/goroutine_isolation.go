@@ -66,7 +66,7 @@ func runOnGoroutine(ctx context.Context, c *CircuitBreaker, s *Settings, f *func
 		runDur = call.runDur
 	case <-timeout:
 		call.cancel(context.DeadlineExceeded)
-		err, e = ErrTimeout, eventTimeout
+		err, e = errTimeout, eventTimeout
 		runDur = time.Duration(now() - runStart)
 	case <-ctx.Done():
 		call.cancel(ctx.Err())

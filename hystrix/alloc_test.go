@@ -1,0 +1,61 @@
+package hystrix_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+
+	"github.com/gohystrix/hystrix-go/hystrix"
+)
+
+// These guards fail CI on an allocation regression on the hot paths, without
+// any timing. Each warms its path first so that pools and buckets exist.
+func allocsOf(t *testing.T, name string, config hystrix.CommandConfig, f func()) float64 {
+	t.Helper()
+	configure(t, name, config)
+	for i := 0; i < 100; i++ {
+		f()
+	}
+	return testing.AllocsPerRun(1000, f)
+}
+
+func TestCallerIsolationSuccessAllocatesNothing(t *testing.T) {
+	name := t.Name()
+	run := func() error { return nil }
+	got := allocsOf(t, name, hystrix.CommandConfig{Isolation: hystrix.CallerIsolation, Timeout: -1}, func() {
+		_ = hystrix.Do(name, run, nil)
+	})
+	assert.Zero(t, got)
+
+	runC := func(context.Context) error { return nil }
+	ctx := context.Background()
+	got = testing.AllocsPerRun(1000, func() { _ = hystrix.DoC(ctx, name, runC, nil) })
+	assert.Zero(t, got)
+}
+
+func TestOpenCircuitRejectionAllocatesNothing(t *testing.T) {
+	name := t.Name()
+	configure(t, name, hystrix.CommandConfig{RequestVolumeThreshold: 1, SleepWindow: 3_600_000})
+	_ = hystrix.Do(name, func() error { return errBoom }, nil)
+	c, _, _ := hystrix.GetCircuit(name)
+	assert.True(t, c.IsOpen())
+	run := func() error { return nil }
+	assert.Zero(t, testing.AllocsPerRun(1000, func() { _ = hystrix.Do(name, run, nil) }))
+}
+
+func TestGoroutineIsolationSuccessAllocatesAtMostTwo(t *testing.T) {
+	if raceEnabled {
+		t.Skip("the race detector makes sync.Pool drop objects; CI runs this guard without -race")
+	}
+	name := t.Name()
+	run := func() error { return nil }
+	got := allocsOf(t, name, hystrix.CommandConfig{}, func() { _ = hystrix.Do(name, run, nil) })
+	assert.LessOrEqual(t, got, 2.0)
+
+	runC := func(context.Context) error { return nil }
+	ctx := context.Background()
+	got = testing.AllocsPerRun(1000, func() { _ = hystrix.DoC(ctx, name, runC, nil) })
+	assert.LessOrEqual(t, got, 2.0)
+	t.Logf("goroutine isolation allocations per call: %v", got)
+}

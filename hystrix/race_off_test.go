@@ -1,0 +1,5 @@
+//go:build !race
+
+package hystrix_test
+
+const raceEnabled = false
