@@ -71,7 +71,8 @@ func (m *metricCollectorRegistry) InitializeMetricCollectors(name string) []Metr
 
 // Register adds an initializer. Circuits created from now on get a collector
 // from it; existing circuits keep the collectors they have until Flush.
-// A nil initializer is ignored.
+// A nil initializer is ignored, and an initializer may return nil to give
+// a command no collector.
 func (m *metricCollectorRegistry) Register(initMetricCollector func(string) MetricCollector) {
 	if initMetricCollector == nil {
 		return

@@ -1,0 +1,63 @@
+package metricCollector
+
+import (
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.uber.org/goleak"
+)
+
+func TestMain(m *testing.M) {
+	goleak.VerifyTestMain(m)
+}
+
+func TestDefaultCollectorCountsEveryField(t *testing.T) {
+	d := NewDefaultMetricCollector()
+	at := time.Unix(1_800_000_000, 0)
+	d.UpdateAt(at, MetricResult{Attempts: 1, Successes: 1, TotalDuration: 3 * time.Millisecond, RunDuration: 2 * time.Millisecond})
+	d.UpdateAt(at, MetricResult{Attempts: 1, Errors: 1, Failures: 1, FallbackSuccesses: 1, RunDuration: time.Millisecond})
+	d.UpdateAt(at, MetricResult{Attempts: 1, Errors: 1, Rejects: 1, FallbackFailures: 1})
+	d.UpdateAt(at, MetricResult{Attempts: 1, Errors: 1, ShortCircuits: 1})
+	d.UpdateAt(at, MetricResult{Attempts: 1, Errors: 1, Timeouts: 1, RunDuration: time.Second})
+	d.UpdateAt(at, MetricResult{Attempts: 1, ContextCanceled: 1})
+	d.UpdateAt(at, MetricResult{Attempts: 1, ContextDeadlineExceeded: 1})
+
+	for name, tc := range map[string]struct {
+		got  float64
+		want float64
+	}{
+		"requests": {d.NumRequests().Sum(at), 7}, "errors": {d.Errors().Sum(at), 4},
+		"successes": {d.Successes().Sum(at), 1}, "failures": {d.Failures().Sum(at), 1},
+		"rejects": {d.Rejects().Sum(at), 1}, "short circuits": {d.ShortCircuits().Sum(at), 1},
+		"timeouts": {d.Timeouts().Sum(at), 1}, "canceled": {d.ContextCanceled().Sum(at), 1},
+		"deadline": {d.ContextDeadlineExceeded().Sum(at), 1},
+		"fallback successes": {d.FallbackSuccesses().Sum(at), 1},
+		"fallback failures":  {d.FallbackFailures().Sum(at), 1},
+	} {
+		assert.Equal(t, tc.want, tc.got, name)
+	}
+	assert.Equal(t, uint64(7), d.TotalDuration().Count(at))
+	assert.Equal(t, uint64(3), d.RunDuration().Count(at), "only executions that ran have a run duration")
+
+	d.Reset()
+	assert.Zero(t, d.NumRequests().Sum(at))
+	assert.Zero(t, d.RunDuration().Count(at))
+}
+
+type nopCollector struct{ name string }
+
+func (nopCollector) Update(MetricResult) {}
+func (nopCollector) Reset()              {}
+
+func TestRegistryBuildsDefaultFirstThenRegistered(t *testing.T) {
+	var r metricCollectorRegistry
+	r.registry = []func(string) MetricCollector{newDefaultMetricCollector}
+	r.Register(func(name string) MetricCollector { return nopCollector{name} })
+	r.Register(nil)
+	got := r.InitializeMetricCollectors("cmd")
+	require.Len(t, got, 2)
+	assert.IsType(t, &DefaultMetricCollector{}, got[0])
+	assert.Equal(t, nopCollector{"cmd"}, got[1])
+}
