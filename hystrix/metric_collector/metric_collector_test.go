@@ -32,7 +32,7 @@ func TestDefaultCollectorCountsEveryField(t *testing.T) {
 		"successes": {d.Successes().Sum(at), 1}, "failures": {d.Failures().Sum(at), 1},
 		"rejects": {d.Rejects().Sum(at), 1}, "short circuits": {d.ShortCircuits().Sum(at), 1},
 		"timeouts": {d.Timeouts().Sum(at), 1}, "canceled": {d.ContextCanceled().Sum(at), 1},
-		"deadline": {d.ContextDeadlineExceeded().Sum(at), 1},
+		"deadline":           {d.ContextDeadlineExceeded().Sum(at), 1},
 		"fallback successes": {d.FallbackSuccesses().Sum(at), 1},
 		"fallback failures":  {d.FallbackFailures().Sum(at), 1},
 	} {
