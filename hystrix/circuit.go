@@ -35,6 +35,8 @@ type CircuitBreaker struct {
 	metrics    *metricCollector.DefaultMetricCollector
 	collectors []*lockedCollector
 
+	gen uint64 // reg.gen when the circuit was made
+
 	// mu serializes state transitions; the call path reads state without it.
 	mu sync.Mutex
 }

@@ -59,7 +59,7 @@ func execute(ctx context.Context, name string, f funcs) error {
 	var (
 		err    error
 		e      event
-		runDur time.Duration
+		runEnd = start // when the run returned; start if it never ran
 		probe  bool
 		ok     bool
 	)
@@ -75,12 +75,15 @@ func execute(ctx context.Context, name string, f funcs) error {
 		case !c.pool.acquire(s.MaxConcurrentRequests):
 			err, e = errMaxConcurrency, eventRejected
 		case s.Isolation == CallerIsolation:
-			err, e, runDur = runOnCaller(ctx, c, s, &f)
+			err, e, runEnd = runOnCaller(ctx, c, s, &f)
 		default:
-			err, e, runDur = runOnGoroutine(ctx, c, s, &f)
+			err, e, runEnd = runOnGoroutine(ctx, c, s, &f)
 		}
 	}
 
+	// The clock is read once more only when a fallback ran: otherwise the
+	// execution ended when its run did.
+	end := runEnd
 	var fb event
 	if err != nil && f.hasFallback() {
 		if ferr := f.callFallback(ctx, name, err); ferr != nil {
@@ -90,10 +93,10 @@ func execute(ctx context.Context, name string, f funcs) error {
 			err = nil
 			fb = eventFallbackSuccess
 		}
+		end = now()
 	}
 
-	end := now()
-	c.record(s, e, fb, start, end, runDur)
+	c.record(s, e, fb, start, end, time.Duration(runEnd-start))
 	if probe {
 		c.probeDone(start, end, e)
 	}
@@ -113,25 +116,26 @@ func classify(ctx context.Context, err error) (error, event) {
 	return err, eventFailure
 }
 
-// runOnCaller runs the function on the calling goroutine. The timeout
-// reaches it only through its context.
-func runOnCaller(ctx context.Context, c *CircuitBreaker, s *Settings, f *funcs) (error, event, time.Duration) {
-	runStart := now()
+// runOnCaller runs the function on the calling goroutine and returns its
+// outcome and when it returned. The timeout reaches the function only
+// through its context.
+func runOnCaller(ctx context.Context, c *CircuitBreaker, s *Settings, f *funcs) (error, event, int64) {
 	if s.Timeout <= 0 {
 		err := f.callRun(ctx, c.Name)
+		runEnd := now()
 		c.pool.release()
 		err, e := classify(ctx, err)
-		return err, e, time.Duration(now() - runStart)
+		return err, e, runEnd
 	}
 	tctx, cancel := context.WithTimeout(ctx, s.Timeout)
 	err := f.callRun(tctx, c.Name)
-	runDur := time.Duration(now() - runStart)
+	runEnd := now()
 	timedOut := tctx.Err() != nil && ctx.Err() == nil
 	cancel()
 	c.pool.release()
 	if timedOut {
-		return errTimeout, eventTimeout, runDur
+		return errTimeout, eventTimeout, runEnd
 	}
 	err, e := classify(ctx, err)
-	return err, e, runDur
+	return err, e, runEnd
 }

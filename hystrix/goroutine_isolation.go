@@ -20,7 +20,7 @@ type goroutineCall struct {
 	runCtx *runContext     // non-nil when ctx is one of ours
 	done   chan struct{}   // receives once the run has returned
 	err    error           // the run's error, read after done
-	runDur time.Duration
+	runEnd int64           // when the run returned, read after done
 	timer  *time.Timer
 	refs   atomic.Int32
 }
@@ -34,7 +34,7 @@ var goroutineCalls = sync.Pool{New: func() any {
 // runOnGoroutine runs the function on a new goroutine and waits for it, the
 // timeout or the caller's context, whichever comes first. The goroutine
 // keeps the concurrency ticket until the function really returns.
-func runOnGoroutine(ctx context.Context, c *CircuitBreaker, s *Settings, f *funcs) (error, event, time.Duration) {
+func runOnGoroutine(ctx context.Context, c *CircuitBreaker, s *Settings, f *funcs) (error, event, int64) {
 	call := goroutineCalls.Get().(*goroutineCall)
 	call.f = *f
 	call.name = c.Name
@@ -47,7 +47,6 @@ func runOnGoroutine(ctx context.Context, c *CircuitBreaker, s *Settings, f *func
 		call.runCtx = newRunContext(ctx, s.Timeout)
 		call.ctx = call.runCtx
 	}
-	runStart := now()
 	go call.run()
 
 	var timeout <-chan time.Time
@@ -58,33 +57,32 @@ func runOnGoroutine(ctx context.Context, c *CircuitBreaker, s *Settings, f *func
 	var (
 		err    error
 		e      event
-		runDur time.Duration
+		runEnd int64
 	)
 	select {
 	case <-call.done:
 		err, e = classify(ctx, call.err)
-		runDur = call.runDur
+		runEnd = call.runEnd
 	case <-timeout:
 		call.cancel(context.DeadlineExceeded)
 		err, e = errTimeout, eventTimeout
-		runDur = time.Duration(now() - runStart)
+		runEnd = now()
 	case <-ctx.Done():
 		call.cancel(ctx.Err())
 		err = ctx.Err()
 		e = contextEvent(err)
-		runDur = time.Duration(now() - runStart)
+		runEnd = now()
 	}
 	if timeout != nil {
 		call.timer.Stop()
 	}
 	call.release()
-	return err, e, runDur
+	return err, e, runEnd
 }
 
 func (call *goroutineCall) run() {
-	start := now()
 	err := call.f.callRun(call.ctx, call.name)
-	call.runDur = time.Duration(now() - start)
+	call.runEnd = now()
 	call.err = err
 	// Like the cancel of context.WithTimeout, release whatever the function
 	// hung on its context.
@@ -115,7 +113,7 @@ func (call *goroutineCall) release() {
 	call.ctx = nil
 	call.runCtx = nil
 	call.err = nil
-	call.runDur = 0
+	call.runEnd = 0
 	goroutineCalls.Put(call)
 }
 

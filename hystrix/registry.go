@@ -3,6 +3,8 @@ package hystrix
 import (
 	"sort"
 	"sync"
+	"sync/atomic"
+	"unsafe"
 
 	metricCollector "github.com/gohystrix/hystrix-go/hystrix/metric_collector"
 )
@@ -16,6 +18,8 @@ var reg = struct {
 	circuits map[string]*CircuitBreaker
 	settings map[string]*Settings
 	streams  map[*StreamHandler]struct{}
+	// gen counts Flushes; a circuit from an older generation is stale.
+	gen atomic.Uint64
 }{
 	circuits: make(map[string]*CircuitBreaker),
 	settings: make(map[string]*Settings),
@@ -35,20 +39,42 @@ func GetCircuit(name string) (*CircuitBreaker, bool, error) {
 		return c, false, nil
 	}
 	c := newCircuitBreaker(name, settingsLocked(name))
+	c.gen = reg.gen.Load()
 	reg.circuits[name] = c
 	reg.fast.Store(name, c)
 	reg.mu.Unlock()
 	return c, true, nil
 }
 
-// circuitFor is GetCircuit without the extra results, for the call path.
+// circuitFor is GetCircuit for the call path. Most programs name their
+// commands with string constants, so the same name arrives with the same
+// bytes at the same address every time: a small table indexed by that
+// address finds the circuit without hashing the name. A name built at run
+// time misses the table and takes the map, which is correct, only slower.
 func circuitFor(name string) *CircuitBreaker {
-	if c, ok := reg.fast.Load(name); ok {
-		return c.(*CircuitBreaker)
+	p := unsafe.StringData(name)
+	slot := &nameCache[(uint64(uintptr(unsafe.Pointer(p)))*0x9E3779B97F4A7C15)>>(64-nameCacheBits)]
+	if c := slot.Load(); c != nil && unsafe.StringData(c.Name) == p && len(c.Name) == len(name) &&
+		c.gen == reg.gen.Load() {
+		return c
 	}
-	c, _, _ := GetCircuit(name)
+	var c *CircuitBreaker
+	if v, ok := reg.fast.Load(name); ok {
+		c = v.(*CircuitBreaker)
+	} else {
+		c, _, _ = GetCircuit(name)
+	}
+	if unsafe.StringData(c.Name) == p {
+		slot.Store(c)
+	}
 	return c
 }
+
+const nameCacheBits = 12
+
+// nameCache holds circuits by the address of their name's bytes; see
+// circuitFor. Entries from before a Flush are told apart by their gen.
+var nameCache [1 << nameCacheBits]atomic.Pointer[CircuitBreaker]
 
 // Circuits returns every circuit, sorted by name.
 func Circuits() []*CircuitBreaker {
@@ -71,6 +97,7 @@ func Flush() {
 	old := reg.circuits
 	reg.circuits = make(map[string]*CircuitBreaker)
 	reg.fast.Clear()
+	reg.gen.Add(1)
 	streams := reg.streams
 	reg.streams = make(map[*StreamHandler]struct{})
 	reg.mu.Unlock()

@@ -102,17 +102,39 @@ func (d *DefaultMetricCollector) UpdateAt(now time.Time, r MetricResult) {
 // UpdateUnix records r in the buckets of the given Unix second. Zero fields
 // cost nothing.
 func (d *DefaultMetricCollector) UpdateUnix(sec int64, r MetricResult) {
+	// Most fields are zero in any one result; testing here keeps the
+	// calls for them off the call path.
 	d.numRequests.AddUnix(sec, r.Attempts)
-	d.errors.AddUnix(sec, r.Errors)
-	d.successes.AddUnix(sec, r.Successes)
-	d.failures.AddUnix(sec, r.Failures)
-	d.rejects.AddUnix(sec, r.Rejects)
-	d.shortCircuits.AddUnix(sec, r.ShortCircuits)
-	d.timeouts.AddUnix(sec, r.Timeouts)
-	d.contextCanceled.AddUnix(sec, r.ContextCanceled)
-	d.contextDeadlineExceeded.AddUnix(sec, r.ContextDeadlineExceeded)
-	d.fallbackSuccesses.AddUnix(sec, r.FallbackSuccesses)
-	d.fallbackFailures.AddUnix(sec, r.FallbackFailures)
+	if r.Errors != 0 {
+		d.errors.AddUnix(sec, r.Errors)
+	}
+	if r.Successes != 0 {
+		d.successes.AddUnix(sec, r.Successes)
+	}
+	if r.Failures != 0 {
+		d.failures.AddUnix(sec, r.Failures)
+	}
+	if r.Rejects != 0 {
+		d.rejects.AddUnix(sec, r.Rejects)
+	}
+	if r.ShortCircuits != 0 {
+		d.shortCircuits.AddUnix(sec, r.ShortCircuits)
+	}
+	if r.Timeouts != 0 {
+		d.timeouts.AddUnix(sec, r.Timeouts)
+	}
+	if r.ContextCanceled != 0 {
+		d.contextCanceled.AddUnix(sec, r.ContextCanceled)
+	}
+	if r.ContextDeadlineExceeded != 0 {
+		d.contextDeadlineExceeded.AddUnix(sec, r.ContextDeadlineExceeded)
+	}
+	if r.FallbackSuccesses != 0 {
+		d.fallbackSuccesses.AddUnix(sec, r.FallbackSuccesses)
+	}
+	if r.FallbackFailures != 0 {
+		d.fallbackFailures.AddUnix(sec, r.FallbackFailures)
+	}
 	d.totalDuration.AddUnix(sec, r.TotalDuration)
 	// Executions that never ran (rejected, short-circuited) would drag the
 	// run latencies towards zero, so only runs are counted there.

@@ -29,7 +29,6 @@ type timingBucket struct {
 	// period is the ten-second period the bucket holds, plus one, so that
 	// the zero value means "never written".
 	period atomic.Int64
-	count  atomic.Uint64
 	sumNs  atomic.Uint64
 	counts [histogramSlots]atomic.Uint32
 }
@@ -56,7 +55,6 @@ func (r *Timing) AddUnix(sec int64, duration time.Duration) {
 		duration = 0
 	}
 	b := r.bucket(periodOf(sec))
-	b.count.Add(1)
 	b.sumNs.Add(uint64(duration))
 	b.counts[histogramIndex(uint64(duration/time.Microsecond))].Add(1)
 }
@@ -73,7 +71,7 @@ func (r *Timing) Reset() {
 // Count returns how many durations were recorded in the window ending now.
 func (r *Timing) Count(now time.Time) uint64 {
 	var n uint64
-	r.each(now, func(b *timingBucket) { n += b.count.Load() })
+	r.each(now, func(b *timingBucket) { n += b.total() })
 	return n
 }
 
@@ -87,7 +85,7 @@ func (r *Timing) Mean() uint32 {
 func (r *Timing) MeanAt(now time.Time) time.Duration {
 	var n, sum uint64
 	r.each(now, func(b *timingBucket) {
-		n += b.count.Load()
+		n += b.total()
 		sum += b.sumNs.Load()
 	})
 	if n == 0 {
@@ -202,12 +200,21 @@ func (r *Timing) bucket(period int64) *timingBucket {
 // clear empties b and then marks it as holding period; callers hold r.mu.
 func (r *Timing) clear(b *timingBucket, period int64) {
 	b.period.Store(0)
-	b.count.Store(0)
 	b.sumNs.Store(0)
 	for i := range b.counts {
 		b.counts[i].Store(0)
 	}
 	b.period.Store(period)
+}
+
+// total counts the durations in b. Writes keep no separate count, to spare
+// the call path an atomic add; reads, which are rare, pay instead.
+func (b *timingBucket) total() uint64 {
+	var n uint64
+	for i := range b.counts {
+		n += uint64(b.counts[i].Load())
+	}
+	return n
 }
 
 func periodOf(sec int64) int64 {

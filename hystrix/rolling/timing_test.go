@@ -49,8 +49,9 @@ func TestTimingMeanIsExactAndDoesNotWrap(t *testing.T) {
 	r.AddAt(t0, 5*time.Second)
 	r.AddAt(t0, 7*time.Second)
 	assert.Equal(t, 6*time.Second, r.MeanAt(t0))
-	r.Add(5 * time.Second)
-	assert.GreaterOrEqual(t, r.Mean(), uint32(5000), "hystrix-go's Mean wrapped above 4.29s")
+	live := NewTiming()
+	live.Add(5 * time.Second)
+	assert.Equal(t, uint32(5000), live.Mean(), "hystrix-go's Mean wrapped above 4.29s")
 }
 
 func TestTimingWindowIsSixtySeconds(t *testing.T) {

@@ -1,0 +1,78 @@
+package hystrix_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+
+	"github.com/gohystrix/hystrix-go/hystrix"
+)
+
+// These benchmarks profile the engine alone; bench/ compares it with its
+// peers.
+func BenchmarkDo(b *testing.B) {
+	pass := func() error { return nil }
+	fail := func() error { return errBoom }
+	fallback := func(error) error { return nil }
+	never := hystrix.CommandConfig{RequestVolumeThreshold: 1 << 30, MaxConcurrentRequests: -1}
+	cases := []struct {
+		name     string
+		config   hystrix.CommandConfig
+		run      func() error
+		fallback func(error) error
+	}{
+		{"goroutine/pass", never, pass, nil},
+		{"goroutine/fail-fallback", never, fail, fallback},
+		{"caller/pass", withIsolation(never, hystrix.CallerIsolation, -1), pass, nil},
+		{"caller/fail", withIsolation(never, hystrix.CallerIsolation, -1), fail, nil},
+		{"caller-timeout/pass", withIsolation(never, hystrix.CallerIsolation, 1000), pass, nil},
+	}
+	for _, tc := range cases {
+		for _, g := range []int{1, 75} {
+			name := fmt.Sprintf("%s/g%d", tc.name, g)
+			b.Run(name, func(b *testing.B) {
+				cmd := "bench/" + name
+				if err := hystrix.TryConfigureCommand(cmd, tc.config); err != nil {
+					b.Fatal(err)
+				}
+				runParallel(b, g, func() { _ = hystrix.Do(cmd, tc.run, tc.fallback) })
+			})
+		}
+	}
+	b.Run("open/g1", func(b *testing.B) {
+		cmd := "bench/open"
+		_ = hystrix.TryConfigureCommand(cmd, hystrix.CommandConfig{RequestVolumeThreshold: 1, SleepWindow: 3_600_000})
+		_ = hystrix.Do(cmd, fail, nil)
+		runParallel(b, 1, func() { _ = hystrix.Do(cmd, pass, nil) })
+	})
+	b.Run("caller-ctx/pass/g1", func(b *testing.B) {
+		cmd := "bench/caller-ctx"
+		_ = hystrix.TryConfigureCommand(cmd, withIsolation(never, hystrix.CallerIsolation, -1))
+		ctx := context.Background()
+		run := func(context.Context) error { return nil }
+		runParallel(b, 1, func() { _ = hystrix.DoC(ctx, cmd, run, nil) })
+	})
+}
+
+func withIsolation(c hystrix.CommandConfig, iso hystrix.Isolation, timeout int) hystrix.CommandConfig {
+	c.Isolation = iso
+	c.Timeout = timeout
+	return c
+}
+
+// runParallel runs f b.N times over g goroutines in all.
+func runParallel(b *testing.B, g int, f func()) {
+	b.ReportAllocs()
+	if g == 1 {
+		for i := 0; i < b.N; i++ {
+			f()
+		}
+		return
+	}
+	b.SetParallelism((g + 1) / 2)
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			f()
+		}
+	})
+}
