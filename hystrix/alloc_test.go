@@ -21,7 +21,7 @@ func allocsOf(t *testing.T, name string, config hystrix.CommandConfig, f func())
 }
 
 func TestCallerIsolationSuccessAllocatesNothing(t *testing.T) {
-	name := t.Name()
+	name := hystrix.UniqueName(t)
 	run := func() error { return nil }
 	got := allocsOf(t, name, hystrix.CommandConfig{Isolation: hystrix.CallerIsolation, Timeout: -1}, func() {
 		_ = hystrix.Do(name, run, nil)
@@ -35,7 +35,7 @@ func TestCallerIsolationSuccessAllocatesNothing(t *testing.T) {
 }
 
 func TestOpenCircuitRejectionAllocatesNothing(t *testing.T) {
-	name := t.Name()
+	name := hystrix.UniqueName(t)
 	configure(t, name, hystrix.CommandConfig{RequestVolumeThreshold: 1, SleepWindow: 3_600_000})
 	_ = hystrix.Do(name, func() error { return errBoom }, nil)
 	c, _, _ := hystrix.GetCircuit(name)
@@ -48,7 +48,7 @@ func TestGoroutineIsolationSuccessAllocatesAtMostTwo(t *testing.T) {
 	if raceEnabled {
 		t.Skip("the race detector makes sync.Pool drop objects; CI runs this guard without -race")
 	}
-	name := t.Name()
+	name := hystrix.UniqueName(t)
 	run := func() error { return nil }
 	got := allocsOf(t, name, hystrix.CommandConfig{}, func() { _ = hystrix.Do(name, run, nil) })
 	assert.LessOrEqual(t, got, 2.0)

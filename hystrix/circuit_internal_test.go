@@ -34,7 +34,7 @@ func tripCircuit(t *testing.T, name string, sleepWindow int) *CircuitBreaker {
 
 func TestCircuitOpensAtErrorThresholdWithEnoughVolume(t *testing.T) {
 	useFakeClock(t)
-	name := t.Name()
+	name := uniqueName(t)
 	require.NoError(t, TryConfigureCommand(name, CommandConfig{RequestVolumeThreshold: 20, ErrorPercentThreshold: 50}))
 	c, _, _ := GetCircuit(name)
 	for i := 0; i < 10; i++ {
@@ -50,7 +50,7 @@ func TestCircuitOpensAtErrorThresholdWithEnoughVolume(t *testing.T) {
 
 func TestCircuitStaysClosedBelowErrorThreshold(t *testing.T) {
 	useFakeClock(t)
-	name := t.Name()
+	name := uniqueName(t)
 	require.NoError(t, TryConfigureCommand(name, CommandConfig{RequestVolumeThreshold: 10, ErrorPercentThreshold: 50}))
 	for i := 0; i < 60; i++ {
 		run := succeed
@@ -65,7 +65,7 @@ func TestCircuitStaysClosedBelowErrorThreshold(t *testing.T) {
 
 func TestOpenCircuitShortCircuitsWithoutRunning(t *testing.T) {
 	useFakeClock(t)
-	name := t.Name()
+	name := uniqueName(t)
 	tripCircuit(t, name, 1000)
 	ran := false
 	var got error
@@ -78,7 +78,7 @@ func TestOpenCircuitShortCircuitsWithoutRunning(t *testing.T) {
 
 func TestErrorsOutsideTheWindowAreForgotten(t *testing.T) {
 	clk := useFakeClock(t)
-	name := t.Name()
+	name := uniqueName(t)
 	require.NoError(t, TryConfigureCommand(name, CommandConfig{RequestVolumeThreshold: 10}))
 	for i := 0; i < 9; i++ {
 		_ = Do(name, fail, nil)
@@ -93,7 +93,7 @@ func TestErrorsOutsideTheWindowAreForgotten(t *testing.T) {
 
 func TestSleepWindowThenProbeSuccessClosesCircuit(t *testing.T) {
 	clk := useFakeClock(t)
-	name := t.Name()
+	name := uniqueName(t)
 	c := tripCircuit(t, name, 1000)
 
 	clk.Add(999 * time.Millisecond)
@@ -108,7 +108,7 @@ func TestSleepWindowThenProbeSuccessClosesCircuit(t *testing.T) {
 
 func TestProbeFailureKeepsCircuitOpenForAnotherWindow(t *testing.T) {
 	clk := useFakeClock(t)
-	name := t.Name()
+	name := uniqueName(t)
 	c := tripCircuit(t, name, 1000)
 
 	clk.Add(1001 * time.Millisecond)
@@ -123,7 +123,7 @@ func TestProbeFailureKeepsCircuitOpenForAnotherWindow(t *testing.T) {
 
 func TestHalfOpenAdmitsExactlyOneProbe(t *testing.T) {
 	clk := useFakeClock(t)
-	name := t.Name()
+	name := uniqueName(t)
 	c := tripCircuit(t, name, 1000)
 	require.NoError(t, TryConfigureCommand(name, CommandConfig{
 		RequestVolumeThreshold: 10, SleepWindow: 1000, Timeout: -1, MaxConcurrentRequests: -1,
@@ -164,7 +164,7 @@ func TestHalfOpenAdmitsExactlyOneProbe(t *testing.T) {
 
 func TestProbeEndedByCallerLetsNextCallProbe(t *testing.T) {
 	clk := useFakeClock(t)
-	name := t.Name()
+	name := uniqueName(t)
 	c := tripCircuit(t, name, 1000)
 	clk.Add(1001 * time.Millisecond)
 	ctx, cancel := context.WithCancel(context.Background())
@@ -177,7 +177,7 @@ func TestProbeEndedByCallerLetsNextCallProbe(t *testing.T) {
 
 func TestStuckProbeIsReplacedAfterAnotherWindow(t *testing.T) {
 	clk := useFakeClock(t)
-	name := t.Name()
+	name := uniqueName(t)
 	c, _, _ := GetCircuit(name)
 	tripCircuit(t, name, 1000)
 	clk.Add(1001 * time.Millisecond)
@@ -190,7 +190,7 @@ func TestStuckProbeIsReplacedAfterAnotherWindow(t *testing.T) {
 
 func TestReportEventSuccessClosesOpenCircuit(t *testing.T) {
 	useFakeClock(t)
-	name := t.Name()
+	name := uniqueName(t)
 	c := tripCircuit(t, name, 1000)
 	require.NoError(t, c.ReportEvent([]string{"success"}, unixTime(now()), time.Millisecond))
 	assert.Equal(t, StateClosed, c.State())
@@ -198,7 +198,7 @@ func TestReportEventSuccessClosesOpenCircuit(t *testing.T) {
 }
 
 func TestReportEventRejectsUnknownTypes(t *testing.T) {
-	c, _, _ := GetCircuit(t.Name())
+	c, _, _ := GetCircuit(uniqueName(t))
 	assert.Error(t, c.ReportEvent(nil, unixTime(now()), 0))
 	assert.Error(t, c.ReportEvent([]string{"bogus"}, unixTime(now()), 0))
 	assert.Error(t, c.ReportEvent([]string{"failure", "success"}, unixTime(now()), 0))

@@ -43,7 +43,7 @@ func startStream(t *testing.T, interval time.Duration) (*StreamHandler, *httptes
 
 func TestStreamSendsCommandAndThreadPoolEventsWithEveryKey(t *testing.T) {
 	Flush()
-	name := t.Name()
+	name := uniqueName(t)
 	require.NoError(t, TryConfigureCommand(name, CommandConfig{Timeout: 61234, MaxConcurrentRequests: 7}))
 	release := make(chan struct{})
 	started := make(chan struct{})

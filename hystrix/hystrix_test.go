@@ -77,7 +77,7 @@ func configure(t *testing.T, name string, c hystrix.CommandConfig) {
 // bothIsolations runs f once per isolation, with its own command name.
 func bothIsolations(t *testing.T, f func(t *testing.T, name string, iso hystrix.Isolation)) {
 	for _, iso := range []hystrix.Isolation{hystrix.GoroutineIsolation, hystrix.CallerIsolation} {
-		t.Run(iso.String(), func(t *testing.T) { f(t, t.Name(), iso) })
+		t.Run(iso.String(), func(t *testing.T) { f(t, hystrix.UniqueName(t), iso) })
 	}
 }
 
@@ -107,7 +107,7 @@ func TestFallbackGetsRunErrorAndItsNilMakesTheCallSucceed(t *testing.T) {
 
 func TestFallbackFailureKeepsHystrixGoTextAndUnwrapsToBoth(t *testing.T) {
 	errFallback := errors.New("no cache")
-	err := hystrix.Do(t.Name(), func() error { return errBoom }, func(error) error { return errFallback })
+	err := hystrix.Do(hystrix.UniqueName(t), func() error { return errBoom }, func(error) error { return errFallback })
 	require.Error(t, err)
 	assert.Equal(t, "fallback failed with 'no cache'. run error was 'boom'", err.Error())
 	assert.ErrorIs(t, err, errBoom)
@@ -118,7 +118,7 @@ func TestFallbackFailureKeepsHystrixGoTextAndUnwrapsToBoth(t *testing.T) {
 }
 
 func TestGoSendsOnlyOnError(t *testing.T) {
-	name := t.Name()
+	name := hystrix.UniqueName(t)
 	rec := recorderFor(name)
 	ok := hystrix.Go(name, func() error { return nil }, nil)
 	fellBack := hystrix.Go(name, func() error { return errBoom }, func(error) error { return nil })
@@ -136,7 +136,7 @@ func TestGoCPassesContextToRunAndFallback(t *testing.T) {
 	type key struct{}
 	ctx := context.WithValue(context.Background(), key{}, "v")
 	var runSaw, fbSaw interface{}
-	errs := hystrix.GoC(ctx, t.Name(), func(ctx context.Context) error {
+	errs := hystrix.GoC(ctx, hystrix.UniqueName(t), func(ctx context.Context) error {
 		runSaw = ctx.Value(key{})
 		return errBoom
 	}, func(ctx context.Context, err error) error {
@@ -150,7 +150,7 @@ func TestGoCPassesContextToRunAndFallback(t *testing.T) {
 }
 
 func TestTimeoutReturnsErrTimeoutEvenIfRunIgnoresContext(t *testing.T) {
-	name := t.Name()
+	name := hystrix.UniqueName(t)
 	configure(t, name, hystrix.CommandConfig{Timeout: 20})
 	release := make(chan struct{})
 	start := time.Now()
@@ -166,7 +166,7 @@ func TestTimeoutReturnsErrTimeoutEvenIfRunIgnoresContext(t *testing.T) {
 }
 
 func TestCallerIsolationTimeoutReachesRunThroughContext(t *testing.T) {
-	name := t.Name()
+	name := hystrix.UniqueName(t)
 	configure(t, name, hystrix.CommandConfig{Timeout: 20, Isolation: hystrix.CallerIsolation})
 	err := hystrix.DoC(context.Background(), name, func(ctx context.Context) error {
 		<-ctx.Done()
@@ -196,13 +196,13 @@ func TestContextPastDeadlineReturnsItsErrorWithoutRunning(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), -time.Second)
 	defer cancel()
 	ran := false
-	err := hystrix.DoC(ctx, t.Name(), func(context.Context) error { ran = true; return nil }, nil)
+	err := hystrix.DoC(ctx, hystrix.UniqueName(t), func(context.Context) error { ran = true; return nil }, nil)
 	assert.Equal(t, context.DeadlineExceeded, err)
 	assert.False(t, ran)
 }
 
 func TestMaxConcurrencyRejectsExtraExecutions(t *testing.T) {
-	name := t.Name()
+	name := hystrix.UniqueName(t)
 	configure(t, name, hystrix.CommandConfig{MaxConcurrentRequests: 2, Timeout: -1})
 	release := make(chan struct{})
 	started := make(chan struct{}, 2)
@@ -252,7 +252,7 @@ func TestMetricEventsMatchHystrixGo(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			name := t.Name()
+			name := hystrix.UniqueName(t)
 			configure(t, name, hystrix.CommandConfig{Timeout: 10})
 			rec := recorderFor(name)
 			_ = hystrix.DoC(tc.ctx, name, tc.run, tc.fallback)
@@ -268,7 +268,7 @@ func TestMetricEventsMatchHystrixGo(t *testing.T) {
 }
 
 func TestZeroConfigFieldsMeanDefaults(t *testing.T) {
-	name := t.Name()
+	name := hystrix.UniqueName(t)
 	configure(t, name, hystrix.CommandConfig{})
 	s := hystrix.GetCircuitSettings()[name]
 	require.NotNil(t, s)
@@ -298,13 +298,14 @@ func TestHystrixGoJSONConfigStillDecodes(t *testing.T) {
 }
 
 func TestGetCircuitReportsCreation(t *testing.T) {
-	c1, created, err := hystrix.GetCircuit(t.Name())
+	name := hystrix.UniqueName(t)
+	c1, created, err := hystrix.GetCircuit(name)
 	require.NoError(t, err)
 	assert.True(t, created)
-	c2, created, _ := hystrix.GetCircuit(t.Name())
+	c2, created, _ := hystrix.GetCircuit(name)
 	assert.False(t, created)
 	assert.Same(t, c1, c2)
-	assert.Equal(t, t.Name(), c1.Name)
+	assert.Equal(t, name, c1.Name)
 }
 
 func TestCircuitErrorText(t *testing.T) {

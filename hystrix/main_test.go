@@ -1,7 +1,9 @@
 package hystrix
 
 import (
+	"fmt"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -38,4 +40,12 @@ func (c *fakeClock) Add(d time.Duration) {
 	c.mu.Lock()
 	c.t += int64(d)
 	c.mu.Unlock()
+}
+
+var nameSeq atomic.Int64
+
+// uniqueName returns a command name of the test's own, fresh on every run,
+// so that -count=N and reruns never share a circuit.
+func uniqueName(t testing.TB) string {
+	return fmt.Sprintf("%s#%d", t.Name(), nameSeq.Add(1))
 }

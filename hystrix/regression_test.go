@@ -136,7 +136,7 @@ func TestPanicInRunBecomesAFailureHandedToTheFallback(t *testing.T) {
 }
 
 func TestPanicInFallbackBecomesAFallbackFailure(t *testing.T) {
-	err := hystrix.Do(t.Name(), func() error { return errBoom }, func(error) error { panic("fallback broke") })
+	err := hystrix.Do(hystrix.UniqueName(t), func() error { return errBoom }, func(error) error { panic("fallback broke") })
 	var pe *hystrix.PanicError
 	require.ErrorAs(t, err, &pe)
 	assert.ErrorIs(t, err, errBoom)
@@ -145,7 +145,7 @@ func TestPanicInFallbackBecomesAFallbackFailure(t *testing.T) {
 // hystrix-go returned the ticket at the timeout while the run went on, so a
 // hung dependency piled up goroutines without bound.
 func TestTimedOutRunKeepsItsTicketUntilItReturns(t *testing.T) {
-	name := t.Name()
+	name := hystrix.UniqueName(t)
 	configure(t, name, hystrix.CommandConfig{Timeout: 10, MaxConcurrentRequests: 2, RequestVolumeThreshold: 1000})
 	release := make(chan struct{})
 	var running atomic.Int32
@@ -165,7 +165,7 @@ func TestTimedOutRunKeepsItsTicketUntilItReturns(t *testing.T) {
 }
 
 func TestRunContextIsCancelledAtTheTimeout(t *testing.T) {
-	name := t.Name()
+	name := hystrix.UniqueName(t)
 	configure(t, name, hystrix.CommandConfig{Timeout: 10})
 	stopped := make(chan error, 1)
 	err := hystrix.DoC(context.Background(), name, func(ctx context.Context) error {
@@ -184,7 +184,7 @@ func TestRunContextIsCancelledAtTheTimeout(t *testing.T) {
 }
 
 func TestRunContextCarriesTheTimeoutAsDeadline(t *testing.T) {
-	name := t.Name()
+	name := hystrix.UniqueName(t)
 	configure(t, name, hystrix.CommandConfig{Timeout: 5000})
 	var deadline time.Time
 	var ok bool
@@ -202,7 +202,7 @@ func TestFlushStopsEveryBackgroundGoroutine(t *testing.T) {
 	sh := hystrix.NewStreamHandler()
 	sh.Start()
 	for i := 0; i < 10; i++ {
-		_ = hystrix.Do(fmt.Sprintf("%s-%d", t.Name(), i), func() error { return nil }, nil)
+		_ = hystrix.Do(fmt.Sprintf("%s-%d", hystrix.UniqueName(t), i), func() error { return nil }, nil)
 	}
 	hystrix.Flush()
 	sh.Stop() // stopping again is harmless
@@ -211,7 +211,7 @@ func TestFlushStopsEveryBackgroundGoroutine(t *testing.T) {
 
 func TestCircuitsRunNothingInTheBackground(t *testing.T) {
 	for i := 0; i < 100; i++ {
-		_ = hystrix.Do(fmt.Sprintf("%s-%d", t.Name(), i), func() error { return nil }, nil)
+		_ = hystrix.Do(fmt.Sprintf("%s-%d", hystrix.UniqueName(t), i), func() error { return nil }, nil)
 	}
 	assertNoLibraryGoroutines(t)
 }
@@ -262,7 +262,7 @@ func TestCallersOwnCancellationDoesNotCountAgainstHealth(t *testing.T) {
 // hystrix-go sized the executor pool once, when the circuit was made, so a
 // later ConfigureCommand never changed its concurrency limit.
 func TestConfigureCommandChangesTheLimitOfALiveCircuit(t *testing.T) {
-	name := t.Name()
+	name := hystrix.UniqueName(t)
 	configure(t, name, hystrix.CommandConfig{MaxConcurrentRequests: 1, Timeout: -1})
 	occupy := func(n int) (release func()) {
 		stop := make(chan struct{})
@@ -310,7 +310,7 @@ func TestNegativeTimeoutMeansNone(t *testing.T) {
 
 // hystrix-go's Timing.Mean did uint32(nanoseconds) and wrapped above 4.29 s.
 func TestStreamAndMeanHandleLongDurations(t *testing.T) {
-	c, _, _ := hystrix.GetCircuit(t.Name())
+	c, _, _ := hystrix.GetCircuit(hystrix.UniqueName(t))
 	require.NoError(t, c.ReportEvent([]string{"success"}, time.Now().Add(-6*time.Second), 6*time.Second))
 	assert.Equal(t, uint32(6000), c.Metrics().RunDuration().Mean())
 }
@@ -319,7 +319,7 @@ func TestStreamAndMeanHandleLongDurations(t *testing.T) {
 // inside a fallback failure.
 func TestErrorsIsSeesThroughFallbackFailure(t *testing.T) {
 	errFallback := errors.New("fallback down")
-	err := hystrix.Do(t.Name(), func() error { return errBoom }, func(error) error { return errFallback })
+	err := hystrix.Do(hystrix.UniqueName(t), func() error { return errBoom }, func(error) error { return errFallback })
 	assert.True(t, errors.Is(err, errBoom))
 	assert.True(t, errors.Is(err, errFallback))
 	assert.Equal(t, "fallback failed with 'fallback down'. run error was 'boom'", err.Error())
@@ -328,7 +328,7 @@ func TestErrorsIsSeesThroughFallbackFailure(t *testing.T) {
 // hystrix-go started two goroutines and a timer per call; a thousand
 // concurrent timeouts must all fire close to on time.
 func TestAThousandTimeoutsFireOnTime(t *testing.T) {
-	name := t.Name()
+	name := hystrix.UniqueName(t)
 	configure(t, name, hystrix.CommandConfig{Timeout: 50, MaxConcurrentRequests: -1, RequestVolumeThreshold: 1 << 30})
 	release := make(chan struct{})
 	const n = 1000
@@ -368,7 +368,7 @@ func TestAThousandTimeoutsFireOnTime(t *testing.T) {
 // Caller isolation runs on the caller's goroutine, with no goroutine of its
 // own.
 func TestCallerIsolationRunsOnTheCallersGoroutine(t *testing.T) {
-	name := t.Name()
+	name := hystrix.UniqueName(t)
 	configure(t, name, hystrix.CommandConfig{Isolation: hystrix.CallerIsolation, Timeout: 100})
 	caller := goroutineID()
 	var runner uint64
@@ -410,7 +410,7 @@ func (l *captureLogger) Printf(format string, items ...interface{}) {
 }
 
 func TestOutOfRangeSettingsAreRefusedAndThePreviousKept(t *testing.T) {
-	name := t.Name()
+	name := hystrix.UniqueName(t)
 	configure(t, name, hystrix.CommandConfig{ErrorPercentThreshold: 30, Timeout: 200})
 	log := &captureLogger{}
 	hystrix.SetLogger(log)
