@@ -3,6 +3,7 @@ package hystrix
 import (
 	"encoding/json"
 	"net/http"
+	"strconv"
 	"sync"
 	"time"
 )
@@ -13,14 +14,24 @@ import (
 //
 // Call Start before serving and Stop when done; Flush stops it too. A
 // client that reads too slowly misses events rather than slowing anything
-// down, and a client that leaves is forgotten at once.
+// down, and a client that leaves is forgotten at once. As with Netflix's
+// servlet, a client may ask for fewer rounds with ?delay=<milliseconds>.
 type StreamHandler struct {
+	// MaxClients caps the clients served at once; more are answered 503.
+	// Zero means DefaultStreamMaxClients, negative means no cap. Set it
+	// before serving.
+	MaxClients int
+
 	mu       sync.Mutex
 	clients  map[chan []byte]struct{}
 	done     chan struct{}
 	stopped  chan struct{}
 	interval time.Duration
 }
+
+// DefaultStreamMaxClients is the number of clients a StreamHandler serves at
+// once when its MaxClients is zero.
+const DefaultStreamMaxClients = 32
 
 const (
 	streamClientBuffer = 10 // rounds
@@ -76,9 +87,18 @@ func (sh *StreamHandler) ServeHTTP(rw http.ResponseWriter, req *http.Request) {
 		http.Error(rw, "streaming unsupported", http.StatusInternalServerError)
 		return
 	}
-	events, done := sh.register()
-	if events == nil {
-		http.Error(rw, "hystrix stream not started", http.StatusServiceUnavailable)
+	var delay time.Duration
+	if v := req.URL.Query().Get("delay"); v != "" {
+		ms, err := strconv.Atoi(v)
+		if err != nil || ms < 0 {
+			http.Error(rw, "delay must be a whole number of milliseconds", http.StatusBadRequest)
+			return
+		}
+		delay = time.Duration(ms) * time.Millisecond
+	}
+	events, done, err := sh.register()
+	if err != "" {
+		http.Error(rw, err, http.StatusServiceUnavailable)
 		return
 	}
 	defer sh.unregister(events)
@@ -92,6 +112,7 @@ func (sh *StreamHandler) ServeHTTP(rw http.ResponseWriter, req *http.Request) {
 
 	heartbeat := time.NewTicker(streamHeartbeat)
 	defer heartbeat.Stop()
+	var lastSent time.Time
 	for {
 		var msg []byte
 		select {
@@ -100,6 +121,12 @@ func (sh *StreamHandler) ServeHTTP(rw http.ResponseWriter, req *http.Request) {
 		case <-done:
 			return
 		case msg = <-events:
+			// A client that asked for a longer delay skips rounds.
+			if t := time.Now(); t.Sub(lastSent) < delay {
+				continue
+			} else {
+				lastSent = t
+			}
 		case <-heartbeat.C:
 			msg = []byte(":ping\n\n")
 		}
@@ -110,15 +137,23 @@ func (sh *StreamHandler) ServeHTTP(rw http.ResponseWriter, req *http.Request) {
 	}
 }
 
-func (sh *StreamHandler) register() (chan []byte, <-chan struct{}) {
+// register adds a client, or says why it cannot.
+func (sh *StreamHandler) register() (chan []byte, <-chan struct{}, string) {
 	sh.mu.Lock()
 	defer sh.mu.Unlock()
 	if sh.done == nil {
-		return nil, nil
+		return nil, nil, "hystrix stream not started"
+	}
+	limit := sh.MaxClients
+	if limit == 0 {
+		limit = DefaultStreamMaxClients
+	}
+	if limit > 0 && len(sh.clients) >= limit {
+		return nil, nil, "too many hystrix stream clients"
 	}
 	events := make(chan []byte, streamClientBuffer)
 	sh.clients[events] = struct{}{}
-	return events, sh.done
+	return events, sh.done, ""
 }
 
 func (sh *StreamHandler) unregister(events chan []byte) {

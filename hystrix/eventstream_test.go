@@ -162,3 +162,46 @@ func TestStreamStopEndsOpenResponses(t *testing.T) {
 		t.Fatal("the response stayed open after Stop")
 	}
 }
+
+func TestStreamCapsClients(t *testing.T) {
+	sh := NewStreamHandler()
+	sh.MaxClients = 1
+	sh.Start()
+	srv := httptest.NewServer(sh)
+	defer func() { srv.Close(); sh.Stop() }()
+	first, err := http.Get(srv.URL)
+	require.NoError(t, err)
+	defer first.Body.Close()
+	assert.Equal(t, http.StatusOK, first.StatusCode)
+	second, err := http.Get(srv.URL)
+	require.NoError(t, err)
+	second.Body.Close()
+	assert.Equal(t, http.StatusServiceUnavailable, second.StatusCode)
+}
+
+func TestStreamHonoursDelay(t *testing.T) {
+	_, srv := startStream(t, 5*time.Millisecond)
+	_ = Do(uniqueName(t), succeed, nil)
+	bad, err := http.Get(srv.URL + "?delay=soon")
+	require.NoError(t, err)
+	bad.Body.Close()
+	assert.Equal(t, http.StatusBadRequest, bad.StatusCode)
+
+	resp, err := http.Get(srv.URL + "?delay=200")
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	r := bufio.NewReader(resp.Body)
+	commandTime := func() float64 {
+		for {
+			if ev := readEvent(t, r); ev["type"] == "HystrixCommand" {
+				return ev["currentTime"].(float64)
+			}
+		}
+	}
+	first := commandTime()
+	second := first
+	for second == first {
+		second = commandTime()
+	}
+	assert.GreaterOrEqual(t, second-first, 150.0, "rounds come no closer than the delay asked for")
+}
