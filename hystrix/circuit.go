@@ -2,6 +2,7 @@ package hystrix
 
 import (
 	"errors"
+	"fmt"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -223,12 +224,12 @@ func (c *CircuitBreaker) ReportEvent(eventTypes []string, start time.Time, runDu
 	}
 	e, ok := parseEvent(eventTypes[0])
 	if !ok || e.isFallback() {
-		return CircuitError{Message: "unknown event type " + eventTypes[0]}
+		return fmt.Errorf("hystrix: unknown event type %q", eventTypes[0])
 	}
 	var fb event
 	if len(eventTypes) > 1 {
 		if fb, ok = parseEvent(eventTypes[1]); !ok || !fb.isFallback() {
-			return CircuitError{Message: "unknown fallback event type " + eventTypes[1]}
+			return fmt.Errorf("hystrix: unknown fallback event type %q", eventTypes[1])
 		}
 	}
 	t := now()

@@ -207,3 +207,18 @@ func TestReportEventRejectsUnknownTypes(t *testing.T) {
 	assert.Equal(t, 1.0, c.Metrics().Failures().Sum(at))
 	assert.Equal(t, 1.0, c.Metrics().FallbackSuccesses().Sum(at))
 }
+
+func TestOutOfRangeDefaultVariablesAreRefused(t *testing.T) {
+	old := DefaultErrorPercentThreshold
+	DefaultErrorPercentThreshold = 150
+	defer func() { DefaultErrorPercentThreshold = old }()
+	err := TryConfigureCommand(uniqueName(t), CommandConfig{})
+	var ce *ConfigError
+	require.ErrorAs(t, err, &ce)
+	assert.Equal(t, "DefaultErrorPercentThreshold", ce.Field)
+	require.NoError(t, TryConfigureCommand(uniqueName(t), CommandConfig{ErrorPercentThreshold: 40}),
+		"a config that sets the field does not depend on the default")
+
+	c, _, _ := GetCircuit(uniqueName(t))
+	assert.Equal(t, 50, c.Settings().ErrorPercentThreshold, "a new circuit falls back to the built-in value")
+}

@@ -119,6 +119,16 @@ func settingsFor(name string, config CommandConfig) (*Settings, error) {
 		ErrorPercentThreshold:  orDefault(config.ErrorPercentThreshold, DefaultErrorPercentThreshold),
 		Isolation:              config.Isolation,
 	}
+	// The Default variables are the program's to set; one set out of range
+	// is refused like a field would be.
+	switch {
+	case config.RequestVolumeThreshold == 0 && DefaultVolumeThreshold < 0:
+		return nil, bad("DefaultVolumeThreshold", DefaultVolumeThreshold, "must not be negative")
+	case config.SleepWindow == 0 && DefaultSleepWindow < 0:
+		return nil, bad("DefaultSleepWindow", DefaultSleepWindow, "must not be negative")
+	case config.ErrorPercentThreshold == 0 && (DefaultErrorPercentThreshold < 1 || DefaultErrorPercentThreshold > 100):
+		return nil, bad("DefaultErrorPercentThreshold", DefaultErrorPercentThreshold, "must be between 1 and 100")
+	}
 	if s.Timeout < 0 {
 		s.Timeout = -1
 	}
@@ -192,8 +202,26 @@ func GetCircuitSettings() map[string]*Settings {
 func settingsLocked(name string) *Settings {
 	s := reg.settings[name]
 	if s == nil {
-		s, _ = settingsFor(name, CommandConfig{})
+		var err error
+		if s, err = settingsFor(name, CommandConfig{}); err != nil {
+			// A Default variable is out of range: run with the built-in
+			// defaults rather than refuse the command.
+			logf("%v; using the built-in default", err)
+			s = builtinSettings()
+		}
 		reg.settings[name] = s
 	}
 	return s
+}
+
+// builtinSettings are the defaults as shipped, whatever the Default
+// variables now hold.
+func builtinSettings() *Settings {
+	return &Settings{
+		Timeout:                time.Second,
+		MaxConcurrentRequests:  10,
+		RequestVolumeThreshold: 20,
+		SleepWindow:            5 * time.Second,
+		ErrorPercentThreshold:  50,
+	}
 }
