@@ -18,7 +18,9 @@ import (
 // and ErrorPercentThreshold percent of them or more were errors. While open
 // it refuses executions with ErrCircuitOpen. After SleepWindow it turns
 // half-open and lets exactly one probe run: a success closes it and clears
-// its metrics, anything else opens it for another SleepWindow.
+// its metrics, anything else opens it for another SleepWindow. Only a probe
+// still running after its timeout and another SleepWindow is given up on
+// and replaced by a new one.
 type CircuitBreaker struct {
 	// Name is the command's name.
 	Name string
@@ -115,28 +117,38 @@ func (c *CircuitBreaker) allow(t int64, s *Settings) (ok, probe bool) {
 	if c.state.Load() == int32(StateClosed) {
 		return true, false
 	}
-	// Open, or half-open with a probe in flight: wait out the sleep window.
-	// A probe that never reports back (its caller gave up, or it hangs with
-	// no timeout) is replaced by another after a further window.
-	if t-c.openedAt.Load() <= int64(s.SleepWindow) {
+	if t-c.openedAt.Load() <= c.waitLimit(State(c.state.Load()), s) {
 		return false, false
 	}
 	c.mu.Lock()
-	switch State(c.state.Load()) {
-	case StateClosed:
+	st := State(c.state.Load())
+	if st == StateClosed {
 		c.mu.Unlock()
 		return true, false
-	default:
-		if t-c.openedAt.Load() <= int64(s.SleepWindow) {
-			c.mu.Unlock()
-			return false, false
-		}
-		c.openedAt.Store(t)
-		c.state.Store(int32(StateHalfOpen))
-		c.mu.Unlock()
-		logf("hystrix-go: allowing a single probe to possibly close circuit %v", c.Name)
-		return true, true
 	}
+	if t-c.openedAt.Load() <= c.waitLimit(st, s) {
+		c.mu.Unlock()
+		return false, false
+	}
+	c.openedAt.Store(t)
+	c.state.Store(int32(StateHalfOpen))
+	c.mu.Unlock()
+	logf("hystrix-go: allowing a single probe to possibly close circuit %v", c.Name)
+	return true, true
+}
+
+// waitLimit is how long, in nanoseconds since openedAt, a circuit in state
+// st refuses executions. An open circuit waits out the sleep window. A
+// half-open one waits for its probe, which reports back by its timeout at
+// the latest; only a probe that outlives its timeout and a further sleep
+// window (a function that ignores its context, or a caller of AllowRequest
+// that never reports) is given up on and replaced.
+func (c *CircuitBreaker) waitLimit(st State, s *Settings) int64 {
+	limit := int64(s.SleepWindow)
+	if st == StateHalfOpen && s.Timeout > 0 {
+		limit += int64(s.Timeout)
+	}
+	return limit
 }
 
 // probeDone moves a half-open circuit on once its probe, admitted at

@@ -175,17 +175,22 @@ func TestProbeEndedByCallerLetsNextCallProbe(t *testing.T) {
 	assert.Equal(t, StateClosed, c.State())
 }
 
-func TestStuckProbeIsReplacedAfterAnotherWindow(t *testing.T) {
+func TestStuckProbeIsReplacedAfterItsTimeoutAndAnotherWindow(t *testing.T) {
 	clk := useFakeClock(t)
 	name := uniqueName(t)
 	c, _, _ := GetCircuit(name)
 	tripCircuit(t, name, 1000)
+	require.NoError(t, TryConfigureCommand(name, CommandConfig{
+		RequestVolumeThreshold: 10, SleepWindow: 1000, Timeout: 3000, Isolation: CallerIsolation,
+	}))
 	clk.Add(1001 * time.Millisecond)
 	require.True(t, c.AllowRequest(), "AllowRequest admits the probe")
 	assert.Equal(t, StateHalfOpen, c.State())
 	assert.False(t, c.AllowRequest(), "one probe at a time")
-	clk.Add(1001 * time.Millisecond)
-	assert.True(t, c.AllowRequest(), "a probe that never reported is replaced")
+	clk.Add(2 * time.Second)
+	assert.False(t, c.AllowRequest(), "a probe slower than the sleep window but within its timeout is waited for")
+	clk.Add(2001 * time.Millisecond)
+	assert.True(t, c.AllowRequest(), "a probe that outlived its timeout and a window is replaced")
 }
 
 func TestReportEventSuccessClosesOpenCircuit(t *testing.T) {

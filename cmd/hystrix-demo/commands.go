@@ -1,0 +1,107 @@
+package main
+
+import (
+	"time"
+
+	"github.com/gohystrix/hystrix-go/hystrix"
+)
+
+// command is one dependency the demo calls through hystrix.
+type command struct {
+	name string
+	// path is the command's resource on the downstream.
+	path string
+	// latency is the downstream's healthy response time range for path.
+	latency [2]time.Duration
+	// fallback says what callers get instead when the call fails.
+	fallback string
+	// sleepShare is the sleep window as a fraction of the run.
+	sleepShare float64
+	config     hystrix.CommandConfig
+}
+
+// demoCommands returns the commands of a run lasting total. Their settings
+// differ so that the circuits do not all move in lockstep: a lower error
+// threshold opens sooner, a longer sleep window closes later.
+func demoCommands(total time.Duration) []*command {
+	cmds := []*command{
+		{
+			name:       "orders",
+			path:       "/orders",
+			latency:    [2]time.Duration{20 * time.Millisecond, 60 * time.Millisecond},
+			fallback:   "take the order, confirm it later",
+			sleepShare: 1.0 / 20,
+			config: hystrix.CommandConfig{
+				Timeout:                300,
+				MaxConcurrentRequests:  4,
+				RequestVolumeThreshold: 10,
+				ErrorPercentThreshold:  25,
+				// The run makes a single HTTP request that honours its
+				// context, so it needs no goroutine of its own to be cut
+				// off at the timeout.
+				Isolation: hystrix.CallerIsolation,
+			},
+		},
+		{
+			name:       "recommendations",
+			path:       "/recommendations",
+			latency:    [2]time.Duration{40 * time.Millisecond, 90 * time.Millisecond},
+			fallback:   "show best sellers",
+			sleepShare: 1.0 / 15,
+			config: hystrix.CommandConfig{
+				Timeout:                150,
+				MaxConcurrentRequests:  6,
+				RequestVolumeThreshold: 10,
+				ErrorPercentThreshold:  35,
+			},
+		},
+		{
+			name:       "users",
+			path:       "/users",
+			latency:    [2]time.Duration{5 * time.Millisecond, 30 * time.Millisecond},
+			fallback:   "cached profile",
+			sleepShare: 1.0 / 30,
+			config: hystrix.CommandConfig{
+				Timeout:                200,
+				MaxConcurrentRequests:  10,
+				RequestVolumeThreshold: 10,
+				ErrorPercentThreshold:  50,
+			},
+		},
+	}
+	for _, c := range cmds {
+		c.config.SleepWindow = sleepWindow(total, c.sleepShare, c.config.Timeout)
+	}
+	return cmds
+}
+
+// sleepWindow returns a fraction of the run in milliseconds, kept between
+// bounds that still show the circuit probing: a fixed window would either
+// outlast a short run's recovered phase or make a long run probe constantly.
+// It is never shorter than the command's timeout plus a margin, because an
+// open circuit admits a further probe each window whether or not the last
+// one has finished, and overlapping probes that time out after one of them
+// has closed the circuit count against it afresh.
+func sleepWindow(total time.Duration, fraction float64, timeoutMillis int) int {
+	d := time.Duration(float64(total) * fraction)
+	floor := time.Duration(timeoutMillis)*time.Millisecond + 100*time.Millisecond
+	d = min(max(d, floor), 3*time.Second)
+	return int(d / time.Millisecond)
+}
+
+// configure applies the commands' settings with the call that afex/hystrix-go
+// users already make; main_test checks that they took effect, since
+// ConfigureCommand only logs a refusal.
+func configure(cmds []*command) {
+	for _, c := range cmds {
+		hystrix.ConfigureCommand(c.name, c.config)
+	}
+}
+
+// isolation names where the command's run function executes.
+func (c *command) isolation() string {
+	if c.config.Isolation == hystrix.CallerIsolation {
+		return "caller"
+	}
+	return "goroutine"
+}
