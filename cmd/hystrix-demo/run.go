@@ -64,7 +64,7 @@ func run(ctx context.Context, cfg config, stdout io.Writer) (err error) {
 		cmds:    cmds,
 		traffic: tr,
 		watch:   w,
-		intro:   intro(cfg, sched, cmds, downURL, stream.url()),
+		intro:   intro(cfg, sched, cmds, downURL, stream),
 	}
 	tr.start(runCtx, cfg.Workers, cfg.RPS)
 	d.loop(runCtx)
@@ -83,13 +83,16 @@ func run(ctx context.Context, cfg config, stdout io.Writer) (err error) {
 
 // intro describes the set-up, once, above the live view. Its lines fit an
 // 80-column terminal, since a wrapped line would throw the redraw off.
-func intro(cfg config, sched schedule, cmds []*command, downURL, streamURL string) []string {
+func intro(cfg config, sched schedule, cmds []*command, downURL string, stream *metricsStream) []string {
 	ls := []string{
 		fmt.Sprintf("hystrix-demo: %d calls/s from %d workers, %d commands, %v.",
 			cfg.RPS, cfg.Workers, len(cmds), cfg.Duration),
-		fmt.Sprintf("  stream:     %s (dashboard, curl -N)", streamURL),
-		fmt.Sprintf("  downstream: %s (simulated)", downURL),
+		fmt.Sprintf("  stream:     %s (dashboard, curl -N)", stream.url()),
 	}
+	for _, r := range routes {
+		ls = append(ls, fmt.Sprintf("  %-11s %s%s (%s)", r.path+":", stream.base(), r.path, r.describe))
+	}
+	ls = append(ls, fmt.Sprintf("  downstream: %s (simulated)", downURL))
 	for p := range numPhases {
 		ls = append(ls, fmt.Sprintf("    %5.1fs-%5.1fs %-9s  %s",
 			sched.begins(p).Seconds(), sched.ends[p].Seconds(), p, p.describe()))

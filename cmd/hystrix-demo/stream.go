@@ -21,6 +21,7 @@ func startStream(addr string) (*metricsStream, error) {
 	h := hystrix.NewStreamHandler()
 	mux := http.NewServeMux()
 	mux.Handle(streamPath, h)
+	registerRoutes(mux)
 	srv, err := serve(addr, mux)
 	if err != nil {
 		return nil, err
@@ -29,7 +30,10 @@ func startStream(addr string) (*metricsStream, error) {
 	return &metricsStream{handler: h, srv: srv}, nil
 }
 
-func (s *metricsStream) url() string { return "http://" + s.srv.addr() + streamPath }
+func (s *metricsStream) url() string { return s.base() + streamPath }
+
+// base is the server's URL without a path.
+func (s *metricsStream) base() string { return "http://" + s.srv.addr() }
 
 // stop ends the open streams before shutting the server down: a stream
 // response never finishes by itself, so the server would otherwise wait for
