@@ -38,36 +38,38 @@ func (r *recorder) all() []metricCollector.MetricResult {
 	return append([]metricCollector.MetricResult(nil), r.results...)
 }
 
-var (
-	recordersMu sync.Mutex
-	recorders   = map[string]*recorder{}
-	registerMu  sync.Once
-)
+// perCommand gives each test's command a collector of its own: it registers
+// one initializer with the global Registry, on first use, that hands every
+// new circuit the collector made for its name, if any.
+type perCommand[T metricCollector.MetricCollector] struct {
+	once sync.Once
+	mu   sync.Mutex
+	m    map[string]T
+}
 
-// recorderFor returns the collector that the circuit named name will get.
-// Call it before the command first runs.
-func recorderFor(name string) *recorder {
-	registerMu.Do(func() {
+// forCommand returns a new collector for name; call it before the command
+// first runs.
+func (p *perCommand[T]) forCommand(name string, c T) T {
+	p.once.Do(func() {
+		p.m = map[string]T{}
 		metricCollector.Registry.Register(func(name string) metricCollector.MetricCollector {
-			recordersMu.Lock()
-			defer recordersMu.Unlock()
-			r := recorders[name]
-			if r == nil {
-				r = &recorder{}
-				recorders[name] = r
+			p.mu.Lock()
+			defer p.mu.Unlock()
+			if c, ok := p.m[name]; ok {
+				return c
 			}
-			return r
+			return nil
 		})
 	})
-	recordersMu.Lock()
-	defer recordersMu.Unlock()
-	r := recorders[name]
-	if r == nil {
-		r = &recorder{}
-		recorders[name] = r
-	}
-	return r
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.m[name] = c
+	return c
 }
+
+var recorders perCommand[*recorder]
+
+func recorderFor(name string) *recorder { return recorders.forCommand(name, &recorder{}) }
 
 func configure(t *testing.T, name string, c hystrix.CommandConfig) {
 	t.Helper()

@@ -41,30 +41,10 @@ func (c *exclusiveCounter) Update(r metricCollector.MetricResult) {
 
 func (c *exclusiveCounter) Reset() {}
 
-var (
-	exclusiveMu sync.Mutex
-	exclusive   = map[string]*exclusiveCounter{}
-	exclusiveOn sync.Once
-)
+var exclusives perCommand[*exclusiveCounter]
 
 func exclusiveCounterFor(name string) *exclusiveCounter {
-	exclusiveOn.Do(func() {
-		metricCollector.Registry.Register(func(name string) metricCollector.MetricCollector {
-			exclusiveMu.Lock()
-			defer exclusiveMu.Unlock()
-			c := exclusive[name]
-			if c == nil {
-				c = &exclusiveCounter{}
-				exclusive[name] = c
-			}
-			return c
-		})
-	})
-	exclusiveMu.Lock()
-	defer exclusiveMu.Unlock()
-	c := &exclusiveCounter{}
-	exclusive[name] = c
-	return c
+	return exclusives.forCommand(name, &exclusiveCounter{})
 }
 
 // hystrix-go pushed each result through a channel of 2000 and dropped it
