@@ -9,37 +9,54 @@ import (
 )
 
 // A goroutineCall carries one goroutine-isolated execution between the
-// caller and the goroutine that runs the function. It is pooled: the caller
-// and the run goroutine each hold a reference, and whichever lets go last
-// returns it, so a run that outlives its timeout never sees it reused.
+// caller, the goroutine that runs the function and the timeout timer. It is
+// pooled: each of the three holds a reference while it may still touch the
+// call, and whichever lets go last returns it, so a run that outlives its
+// timeout never sees it reused.
 type goroutineCall struct {
 	f      funcs
 	name   string
 	pool   *executorPool
 	ctx    context.Context // what the run function gets
 	runCtx *runContext     // non-nil when ctx is one of ours
-	done   chan struct{}   // receives once the run has returned
-	err    error           // the run's error, read after done
-	runEnd int64           // when the run returned, read after done
+	// wake receives, first come first served, the run's end and the
+	// timeout: one channel, so the caller waits with a plain receive
+	// rather than a select.
+	wake   chan wakeReason
+	err    error // the run's error, read after wakeRun
+	runEnd int64 // when the run returned, read after wakeRun
 	timer  *time.Timer
 	refs   atomic.Int32
 }
 
-var goroutineCalls = sync.Pool{New: func() any {
-	t := time.NewTimer(time.Duration(math.MaxInt64))
-	t.Stop()
-	return &goroutineCall{done: make(chan struct{}, 1), timer: t}
-}}
+type wakeReason uint8
+
+const (
+	wakeRun wakeReason = iota + 1
+	wakeTimeout
+	wakeCaller
+)
+
+var goroutineCalls sync.Pool
+
+func init() { goroutineCalls.New = newGoroutineCall }
+
+func newGoroutineCall() any {
+	call := &goroutineCall{wake: make(chan wakeReason, 2)}
+	call.timer = time.AfterFunc(time.Duration(math.MaxInt64), call.timedOut)
+	call.timer.Stop()
+	return call
+}
 
 // runOnGoroutine runs the function on a new goroutine and waits for it, the
-// timeout or the caller's context, whichever comes first. The goroutine
-// keeps the concurrency ticket until the function really returns.
+// timeout or the caller's context, whichever comes first, and returns the
+// outcome and when it came. The goroutine keeps the concurrency ticket until
+// the function really returns.
 func runOnGoroutine(ctx context.Context, c *CircuitBreaker, s *Settings, f *funcs) (error, event, int64) {
 	call := goroutineCalls.Get().(*goroutineCall)
 	call.f = *f
 	call.name = c.Name
 	call.pool = &c.pool
-	call.refs.Store(2)
 	// A function that takes no context needs none; one that does gets a
 	// context that ends at the timeout or with the caller's.
 	call.ctx = ctx
@@ -47,34 +64,49 @@ func runOnGoroutine(ctx context.Context, c *CircuitBreaker, s *Settings, f *func
 		call.runCtx = newRunContext(ctx, s.Timeout)
 		call.ctx = call.runCtx
 	}
-	go call.run()
-
-	var timeout <-chan time.Time
-	if s.Timeout > 0 {
-		call.timer.Reset(s.Timeout)
-		timeout = call.timer.C
+	timed := s.Timeout > 0
+	if timed {
+		call.refs.Store(3)
+	} else {
+		call.refs.Store(2)
 	}
+	go call.run()
+	if timed {
+		call.timer.Reset(s.Timeout)
+	}
+
+	var reason wakeReason
+	if done := ctx.Done(); done == nil {
+		reason = <-call.wake
+	} else {
+		select {
+		case reason = <-call.wake:
+		case <-done:
+			reason = wakeCaller
+		}
+	}
+	if timed && call.timer.Stop() {
+		call.release() // the timer will never fire
+	}
+
 	var (
 		err    error
 		e      event
 		runEnd int64
 	)
-	select {
-	case <-call.done:
+	switch reason {
+	case wakeRun:
 		err, e = classify(ctx, call.err)
 		runEnd = call.runEnd
-	case <-timeout:
+	case wakeTimeout:
 		call.cancel(context.DeadlineExceeded)
 		err, e = errTimeout, eventTimeout
 		runEnd = now()
-	case <-ctx.Done():
+	default:
 		call.cancel(ctx.Err())
 		err = ctx.Err()
 		e = contextEvent(err)
 		runEnd = now()
-	}
-	if timeout != nil {
-		call.timer.Stop()
 	}
 	call.release()
 	return err, e, runEnd
@@ -88,7 +120,13 @@ func (call *goroutineCall) run() {
 	// hung on its context.
 	call.cancel(context.Canceled)
 	call.pool.release()
-	call.done <- struct{}{}
+	call.wake <- wakeRun
+	call.release()
+}
+
+// timedOut runs on the timer's goroutine when the timeout passes first.
+func (call *goroutineCall) timedOut() {
+	call.wake <- wakeTimeout
 	call.release()
 }
 
@@ -103,9 +141,8 @@ func (call *goroutineCall) release() {
 	if call.refs.Add(-1) != 0 {
 		return
 	}
-	select {
-	case <-call.done: // the run finished after the caller left
-	default:
+	for len(call.wake) > 0 {
+		<-call.wake // what came after the caller had its answer
 	}
 	call.f = funcs{}
 	call.name = ""
