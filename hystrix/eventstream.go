@@ -186,11 +186,7 @@ func (sh *StreamHandler) publish(t int64) {
 	if n == 0 {
 		return
 	}
-	var round []byte
-	for _, c := range Circuits() {
-		cmd, pool := streamEvents(c, t)
-		round = appendSSE(appendSSE(round, cmd), pool)
-	}
+	round := appendRound(nil, t)
 	if len(round) == 0 {
 		return
 	}
@@ -202,6 +198,23 @@ func (sh *StreamHandler) publish(t int64) {
 		default:
 		}
 	}
+}
+
+// AppendStreamEvents appends to dst one round of the stream: a
+// HystrixCommand and a HystrixThreadPool event for every circuit, each as an
+// SSE "data:" line followed by a blank line, and returns the extended slice.
+// It is what a StreamHandler sends each interval, for programs that carry
+// the events some other way.
+func AppendStreamEvents(dst []byte) []byte {
+	return appendRound(dst, now())
+}
+
+func appendRound(dst []byte, t int64) []byte {
+	for _, c := range Circuits() {
+		cmd, pool := streamEvents(c, t)
+		dst = appendSSE(appendSSE(dst, cmd), pool)
+	}
+	return dst
 }
 
 func appendSSE(out []byte, v any) []byte {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/gohystrix/hystrix-go/hystrix"
@@ -166,4 +167,24 @@ func Example_rolling() {
 	// Output:
 	// 5
 	// 0
+}
+
+func ExampleAppendStreamEvents() {
+	hystrix.Flush()
+	_ = hystrix.Do("example_events", func() error { return nil }, nil)
+	round := hystrix.AppendStreamEvents(nil)
+	for _, line := range strings.Split(string(round), "\n") {
+		if strings.HasPrefix(line, "data:") {
+			var ev struct {
+				Type         string `json:"type"`
+				Name         string `json:"name"`
+				RequestCount int    `json:"requestCount"`
+			}
+			_ = json.Unmarshal([]byte(strings.TrimPrefix(line, "data:")), &ev)
+			fmt.Println(ev.Type, ev.Name, ev.RequestCount)
+		}
+	}
+	// Output:
+	// HystrixCommand example_events 1
+	// HystrixThreadPool example_events 0
 }
