@@ -59,9 +59,10 @@
 //     than a value, so metricCollector.Registry.Register(f) works as before
 //     but &metricCollector.Registry has a different type;
 //   - GetCircuitSettings returns copies, so changing a *Settings it returns
-//     changes nothing;
-//   - the plugins package (statsd, datadog, graphite collectors) is not
-//     provided.
+//     changes nothing.
+//
+// The plugins package (statsd, datadog, graphite collectors) forwards to
+// gohystrix's in the same way.
 //
 // Names that gohystrix adds, such as CallerIsolation, Circuits and
 // TryConfigureCommand, are forwarded too, so that code can move to them

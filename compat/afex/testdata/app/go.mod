@@ -1,6 +1,6 @@
 module example.com/app
 
-go 1.24
+go 1.24.0
 
 require github.com/afex/hystrix-go v0.0.0-20180502004556-fa1af6a1f4f5
 
