@@ -1,0 +1,43 @@
+// Package hystrixotel records the metrics of hystrix commands through the
+// OpenTelemetry metrics API, go.opentelemetry.io/otel/metric, so that any
+// OpenTelemetry exporter (OTLP, Prometheus, stdout) can ship them.
+//
+// Create the exporter once, before the first command runs, with the
+// program's MeterProvider:
+//
+//	exp, err := hystrixotel.New(otel.GetMeterProvider())
+//	if err != nil {
+//		log.Fatal(err)
+//	}
+//	defer exp.Close()
+//
+// Every measurement has the attribute hystrix.command, the circuit's name:
+//
+//	hystrix.calls                    counter {call}: executions, by
+//	                                 hystrix.outcome: success, failure,
+//	                                 rejected, short_circuit, timeout,
+//	                                 context_canceled or
+//	                                 context_deadline_exceeded
+//	hystrix.fallback.calls           counter {call}: fallbacks that ran, by
+//	                                 hystrix.fallback.result: success or
+//	                                 failure
+//	hystrix.run.duration             histogram s: run functions that ran
+//	hystrix.total.duration           histogram s: whole executions,
+//	                                 fallback included
+//	hystrix.circuit.state            gauge: 1 for the circuit's
+//	                                 hystrix.circuit.state (closed, open or
+//	                                 half-open), 0 for the other two
+//	hystrix.concurrent_executions    up-down counter {execution}: in flight
+//	hystrix.max_concurrent_requests  gauge {execution}: -1 means unbounded
+//	hystrix.timeout                  gauge s: -1 means none
+//	hystrix.error_percent_threshold  gauge %
+//	hystrix.request_volume_threshold gauge {call}
+//	hystrix.sleep_window             gauge s
+//
+// The counters and histograms are recorded as each execution finishes, by
+// a collector registered in metricCollector.Registry, so they are exact and
+// cumulative (a circuit that closes again resets its rolling health
+// window, not these). Each command's outcome and fallback series start at
+// zero when its circuit is made. The gauges are observed from
+// hystrix.Circuits at each collection and cover every circuit.
+package hystrixotel

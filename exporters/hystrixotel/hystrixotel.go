@@ -1,0 +1,340 @@
+package hystrixotel
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+
+	"github.com/gohystrix/hystrix-go/hystrix"
+	metricCollector "github.com/gohystrix/hystrix-go/hystrix/metric_collector"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/metric"
+)
+
+// ScopeName is the instrumentation scope of the exporter's meter.
+const ScopeName = "github.com/gohystrix/hystrix-go/exporters/hystrixotel"
+
+// The names of the instruments the exporter creates. Every measurement has
+// the attribute hystrix.command, the circuit's name.
+const (
+	// CallsName counts executions by outcome (attribute hystrix.outcome).
+	CallsName = "hystrix.calls"
+	// FallbackCallsName counts fallbacks that ran, by result (attribute
+	// hystrix.fallback.result: success or failure).
+	FallbackCallsName = "hystrix.fallback.calls"
+	// RunDurationName is the histogram, in seconds, of how long run
+	// functions took, for executions whose run function ran.
+	RunDurationName = "hystrix.run.duration"
+	// TotalDurationName is the histogram, in seconds, of whole executions,
+	// from the call to its result, fallback included.
+	TotalDurationName = "hystrix.total.duration"
+	// CircuitStateName is 1 for the state the circuit is in and 0 for the
+	// others (attribute hystrix.circuit.state: closed, open or half-open).
+	CircuitStateName = "hystrix.circuit.state"
+	// ConcurrentExecutionsName is how many executions hold a concurrency
+	// ticket now.
+	ConcurrentExecutionsName = "hystrix.concurrent_executions"
+	// MaxConcurrentRequestsName is the concurrency limit; -1 means
+	// unbounded.
+	MaxConcurrentRequestsName = "hystrix.max_concurrent_requests"
+	// TimeoutName is the timeout of a run, in seconds; -1 means none.
+	TimeoutName = "hystrix.timeout"
+	// ErrorPercentThresholdName is the error percentage at or above which
+	// the circuit opens.
+	ErrorPercentThresholdName = "hystrix.error_percent_threshold"
+	// RequestVolumeThresholdName is the least number of executions in the
+	// rolling window before the circuit may open.
+	RequestVolumeThresholdName = "hystrix.request_volume_threshold"
+	// SleepWindowName is how long, in seconds, an open circuit waits before
+	// it lets a probe through.
+	SleepWindowName = "hystrix.sleep_window"
+)
+
+// The attribute keys of the measurements.
+const (
+	// CommandKey names the command; every measurement has it.
+	CommandKey = attribute.Key("hystrix.command")
+	// OutcomeKey is the outcome of an execution, on hystrix.calls.
+	OutcomeKey = attribute.Key("hystrix.outcome")
+	// FallbackResultKey is success or failure, on hystrix.fallback.calls.
+	FallbackResultKey = attribute.Key("hystrix.fallback.result")
+	// StateKey is closed, open or half-open, on hystrix.circuit.state.
+	StateKey = attribute.Key("hystrix.circuit.state")
+)
+
+// Outcomes lists the values of hystrix.outcome, in a fixed order. Exactly
+// one of them counts each execution.
+var Outcomes = []string{
+	"success", "failure", "rejected", "short_circuit", "timeout",
+	"context_canceled", "context_deadline_exceeded",
+}
+
+// DefaultBuckets are the bucket boundaries, in seconds, of the duration
+// histograms unless WithBuckets says otherwise: from 1ms to 10s.
+var DefaultBuckets = []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10}
+
+// Option changes how New builds the exporter.
+type Option func(*options)
+
+type options struct {
+	buckets []float64
+	attrs   []attribute.KeyValue
+}
+
+// WithBuckets sets the bucket boundaries, in seconds, of both duration
+// histograms. They must be in increasing order, or New fails. A View
+// registered with the MeterProvider overrides them.
+func WithBuckets(buckets []float64) Option {
+	return func(o *options) { o.buckets = append([]float64(nil), buckets...) }
+}
+
+// WithAttributes adds attributes to every measurement, such as the name of
+// the service that runs the commands.
+func WithAttributes(attrs ...attribute.KeyValue) Option {
+	return func(o *options) { o.attrs = append(o.attrs, attrs...) }
+}
+
+// Exporter records the metrics of every hystrix command with an
+// OpenTelemetry meter. Get one with New; it is safe for concurrent use.
+type Exporter struct {
+	closed atomic.Bool
+	once   sync.Once
+	reg    metric.Registration
+	attrs  []attribute.KeyValue
+
+	calls     metric.Int64Counter
+	fallbacks metric.Int64Counter
+	run       metric.Float64Histogram
+	total     metric.Float64Histogram
+
+	state         metric.Int64ObservableGauge
+	concurrent    metric.Int64ObservableUpDownCounter
+	maxConcurrent metric.Int64ObservableGauge
+	timeout       metric.Float64ObservableGauge
+	errorPercent  metric.Int64ObservableGauge
+	volume        metric.Int64ObservableGauge
+	sleep         metric.Float64ObservableGauge
+}
+
+// New creates the exporter's instruments with a meter of mp named
+// ScopeName and returns the exporter.
+//
+// It registers one initializer with metricCollector.Registry, so that
+// every circuit created from then on records each of its executions to
+// the counters and histograms. Call New before the first command runs:
+// circuits that already exist get no collector until hystrix.Flush
+// replaces them. The observable gauges (circuit state, concurrency,
+// settings) are read from hystrix.Circuits at each collection and cover
+// every circuit.
+//
+// Each call makes an independent exporter; two on the same MeterProvider
+// record every execution twice into the same instruments, so make one.
+func New(mp metric.MeterProvider, opts ...Option) (*Exporter, error) {
+	if mp == nil {
+		return nil, errors.New("hystrixotel: nil MeterProvider")
+	}
+	o := options{buckets: DefaultBuckets}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	for i := 1; i < len(o.buckets); i++ {
+		if !(o.buckets[i-1] < o.buckets[i]) {
+			return nil, fmt.Errorf("hystrixotel: buckets %v are not in increasing order", o.buckets)
+		}
+	}
+	m := mp.Meter(ScopeName)
+	e := &Exporter{attrs: o.attrs}
+	var err error
+	add := func(e2 error) { err = errors.Join(err, e2) }
+	var e2 error
+
+	e.calls, e2 = m.Int64Counter(CallsName, metric.WithUnit("{call}"),
+		metric.WithDescription("Executions of the hystrix command, by outcome."))
+	add(e2)
+	e.fallbacks, e2 = m.Int64Counter(FallbackCallsName, metric.WithUnit("{call}"),
+		metric.WithDescription("Fallbacks of the hystrix command that ran, by result."))
+	add(e2)
+	e.run, e2 = m.Float64Histogram(RunDurationName, metric.WithUnit("s"),
+		metric.WithDescription("How long the hystrix command's run function took, for executions whose run function ran."),
+		metric.WithExplicitBucketBoundaries(o.buckets...))
+	add(e2)
+	e.total, e2 = m.Float64Histogram(TotalDurationName, metric.WithUnit("s"),
+		metric.WithDescription("How long executions of the hystrix command took, from the call to its result, fallback included."),
+		metric.WithExplicitBucketBoundaries(o.buckets...))
+	add(e2)
+
+	e.state, e2 = m.Int64ObservableGauge(CircuitStateName, metric.WithUnit("1"),
+		metric.WithDescription("1 for the state the hystrix command's circuit is in (closed, open or half-open), 0 for the others."))
+	add(e2)
+	e.concurrent, e2 = m.Int64ObservableUpDownCounter(ConcurrentExecutionsName, metric.WithUnit("{execution}"),
+		metric.WithDescription("Executions of the hystrix command holding a concurrency ticket now."))
+	add(e2)
+	e.maxConcurrent, e2 = m.Int64ObservableGauge(MaxConcurrentRequestsName, metric.WithUnit("{execution}"),
+		metric.WithDescription("Most executions of the hystrix command allowed at once; -1 means unbounded."))
+	add(e2)
+	e.timeout, e2 = m.Float64ObservableGauge(TimeoutName, metric.WithUnit("s"),
+		metric.WithDescription("Timeout of the hystrix command's run function; -1 means none."))
+	add(e2)
+	e.errorPercent, e2 = m.Int64ObservableGauge(ErrorPercentThresholdName, metric.WithUnit("%"),
+		metric.WithDescription("Error percentage at or above which the hystrix command's circuit opens."))
+	add(e2)
+	e.volume, e2 = m.Int64ObservableGauge(RequestVolumeThresholdName, metric.WithUnit("{call}"),
+		metric.WithDescription("Executions the rolling window must hold before the hystrix command's circuit may open."))
+	add(e2)
+	e.sleep, e2 = m.Float64ObservableGauge(SleepWindowName, metric.WithUnit("s"),
+		metric.WithDescription("How long the hystrix command's open circuit waits before letting a probe through."))
+	add(e2)
+	if err != nil {
+		return nil, fmt.Errorf("hystrixotel: creating instruments: %w", err)
+	}
+
+	e.reg, err = m.RegisterCallback(e.observe,
+		e.state, e.concurrent, e.maxConcurrent, e.timeout, e.errorPercent, e.volume, e.sleep)
+	if err != nil {
+		return nil, fmt.Errorf("hystrixotel: registering the callback: %w", err)
+	}
+	metricCollector.Registry.Register(e.newCircuitCollector)
+	return e, nil
+}
+
+// Close stops the exporter: the gauges' callback is unregistered, and,
+// since metricCollector.Registry has no way to remove an initializer, the
+// circuits' collectors stay but record nothing more, and circuits created
+// afterwards get none. What was recorded stays with the MeterProvider.
+// Only the first call does anything.
+func (e *Exporter) Close() error {
+	var err error
+	e.once.Do(func() {
+		e.closed.Store(true)
+		err = e.reg.Unregister()
+	})
+	return err
+}
+
+// attrSet is the attribute set of one measurement: the exporter's own
+// attributes, the command and kvs.
+func (e *Exporter) attrSet(name string, kvs ...attribute.KeyValue) attribute.Set {
+	all := make([]attribute.KeyValue, 0, len(e.attrs)+1+len(kvs))
+	all = append(all, e.attrs...)
+	all = append(all, CommandKey.String(name))
+	all = append(all, kvs...)
+	return attribute.NewSet(all...)
+}
+
+// states are the values of hystrix.circuit.state, indexed by
+// hystrix.State.
+var states = [...]string{
+	hystrix.StateClosed:   "closed",
+	hystrix.StateOpen:     "open",
+	hystrix.StateHalfOpen: "half-open",
+}
+
+// observe reports the gauges of every circuit.
+func (e *Exporter) observe(_ context.Context, o metric.Observer) error {
+	if e.closed.Load() {
+		return nil
+	}
+	for _, c := range hystrix.Circuits() {
+		st := c.State()
+		for i, s := range states {
+			v := int64(0)
+			if hystrix.State(i) == st {
+				v = 1
+			}
+			o.ObserveInt64(e.state, v, metric.WithAttributeSet(e.attrSet(c.Name, StateKey.String(s))))
+		}
+		cmd := metric.WithAttributeSet(e.attrSet(c.Name))
+		s := c.Settings()
+		maxConcurrent := int64(s.MaxConcurrentRequests)
+		if maxConcurrent < 0 {
+			maxConcurrent = -1
+		}
+		timeout := s.Timeout.Seconds()
+		if s.Timeout < 0 {
+			timeout = -1
+		}
+		o.ObserveInt64(e.concurrent, int64(c.ActiveCount()), cmd)
+		o.ObserveInt64(e.maxConcurrent, maxConcurrent, cmd)
+		o.ObserveFloat64(e.timeout, timeout, cmd)
+		o.ObserveInt64(e.errorPercent, int64(s.ErrorPercentThreshold), cmd)
+		o.ObserveInt64(e.volume, int64(s.RequestVolumeThreshold), cmd)
+		o.ObserveFloat64(e.sleep, s.SleepWindow.Seconds(), cmd)
+	}
+	return nil
+}
+
+// newCircuitCollector is the initializer registered with
+// metricCollector.Registry.
+func (e *Exporter) newCircuitCollector(name string) metricCollector.MetricCollector {
+	if e.closed.Load() {
+		return nil
+	}
+	return e.forCommand(name)
+}
+
+// forCommand returns the metricCollector.MetricCollector of one circuit,
+// with its attribute sets built once. It adds 0 to every outcome and
+// fallback result, so that their series exist from the start and rates and
+// ratios have both sides.
+func (e *Exporter) forCommand(name string) *circuitCollector {
+	c := &circuitCollector{e: e}
+	for i, o := range Outcomes {
+		c.outcomes[i] = []metric.AddOption{metric.WithAttributeSet(e.attrSet(name, OutcomeKey.String(o)))}
+	}
+	c.fbSuccess = []metric.AddOption{metric.WithAttributeSet(e.attrSet(name, FallbackResultKey.String("success")))}
+	c.fbFailure = []metric.AddOption{metric.WithAttributeSet(e.attrSet(name, FallbackResultKey.String("failure")))}
+	c.cmd = []metric.RecordOption{metric.WithAttributeSet(e.attrSet(name))}
+	ctx := context.Background()
+	for _, opts := range c.outcomes {
+		e.calls.Add(ctx, 0, opts...)
+	}
+	e.fallbacks.Add(ctx, 0, c.fbSuccess...)
+	e.fallbacks.Add(ctx, 0, c.fbFailure...)
+	return c
+}
+
+// circuitCollector feeds one circuit's executions into the exporter's
+// counters and histograms.
+type circuitCollector struct {
+	e         *Exporter
+	outcomes  [7][]metric.AddOption // in the order of Outcomes
+	fbSuccess []metric.AddOption
+	fbFailure []metric.AddOption
+	cmd       []metric.RecordOption
+}
+
+// Update records one execution; it does nothing once the exporter is
+// closed.
+func (c *circuitCollector) Update(r metricCollector.MetricResult) {
+	e := c.e
+	if e.closed.Load() {
+		return
+	}
+	ctx := context.Background()
+	for i, v := range [...]float64{
+		r.Successes, r.Failures, r.Rejects, r.ShortCircuits, r.Timeouts,
+		r.ContextCanceled, r.ContextDeadlineExceeded,
+	} {
+		if v > 0 {
+			e.calls.Add(ctx, int64(v), c.outcomes[i]...)
+		}
+	}
+	if r.FallbackSuccesses > 0 {
+		e.fallbacks.Add(ctx, int64(r.FallbackSuccesses), c.fbSuccess...)
+	}
+	if r.FallbackFailures > 0 {
+		e.fallbacks.Add(ctx, int64(r.FallbackFailures), c.fbFailure...)
+	}
+	e.total.Record(ctx, r.TotalDuration.Seconds(), c.cmd...)
+	// Executions that never ran (rejected, short-circuited) would drag the
+	// run latencies towards zero, as in hystrix's own collector.
+	if r.RunDuration > 0 || r.Successes+r.Failures+r.Timeouts > 0 {
+		e.run.Record(ctx, r.RunDuration.Seconds(), c.cmd...)
+	}
+}
+
+// Reset does nothing: circuits call it when they close again, and the
+// counters are cumulative.
+func (c *circuitCollector) Reset() {}

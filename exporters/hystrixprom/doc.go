@@ -1,0 +1,57 @@
+// Package hystrixprom exposes the metrics of hystrix commands to Prometheus
+// through github.com/prometheus/client_golang.
+//
+// One call, before the first command runs, wires it up:
+//
+//	hystrixprom.MustRegister(prometheus.DefaultRegisterer)
+//	http.Handle("/metrics", promhttp.Handler())
+//
+// or, with a registry of its own:
+//
+//	reg := prometheus.NewRegistry()
+//	exp := hystrixprom.MustRegister(reg)
+//	defer exp.Unregister()
+//	http.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+//
+// Every metric has the label command, the circuit's name:
+//
+//	hystrix_calls_total{outcome}             counter: executions by outcome,
+//	                                         success, failure, rejected,
+//	                                         short_circuit, timeout,
+//	                                         context_canceled or
+//	                                         context_deadline_exceeded
+//	hystrix_fallback_calls_total{result}     counter: fallbacks that ran,
+//	                                         by result, success or failure
+//	hystrix_run_duration_seconds             histogram: run functions that ran
+//	hystrix_total_duration_seconds           histogram: whole executions,
+//	                                         fallback included
+//	hystrix_circuit_state{state}             gauge: 1 for the circuit's state,
+//	                                         closed, open or half-open, 0 for
+//	                                         the other two
+//	hystrix_concurrent_executions            gauge: executions in flight
+//	hystrix_max_concurrent_requests          gauge: -1 means unbounded
+//	hystrix_timeout_seconds                  gauge: -1 means none
+//	hystrix_error_percent_threshold          gauge
+//	hystrix_request_volume_threshold         gauge
+//	hystrix_sleep_window_seconds             gauge
+//
+// The counters and histograms are pushed: a collector registered in
+// metricCollector.Registry records each execution as it finishes, so they
+// are exact, and they only ever go up (a circuit that closes again resets
+// its rolling health window, not these counters). Each command's outcome
+// and fallback series exist at zero from the moment its circuit is made.
+// The gauges are read from hystrix.Circuits at scrape time and cover every
+// circuit, including those made before Register.
+//
+// For example, the error percentage of each command over five minutes:
+//
+//	100 * sum by (command) (rate(hystrix_calls_total{outcome=~"failure|rejected|short_circuit|timeout"}[5m]))
+//	  / sum by (command) (rate(hystrix_calls_total[5m]))
+//
+// and the 99th percentile of its run time:
+//
+//	histogram_quantile(0.99, sum by (command, le) (rate(hystrix_run_duration_seconds_bucket[5m])))
+//
+// The grafana folder at the root of the repository has a dashboard built
+// on these metrics.
+package hystrixprom

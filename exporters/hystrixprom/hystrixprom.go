@@ -1,0 +1,347 @@
+package hystrixprom
+
+import (
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+
+	"github.com/gohystrix/hystrix-go/hystrix"
+	metricCollector "github.com/gohystrix/hystrix-go/hystrix/metric_collector"
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// The names of the metrics the exporter exposes. Every one has the label
+// command, the circuit's name.
+const (
+	// CallsTotal counts executions by outcome (label outcome).
+	CallsTotal = "hystrix_calls_total"
+	// FallbackCallsTotal counts fallbacks that ran, by result (label
+	// result: success or failure).
+	FallbackCallsTotal = "hystrix_fallback_calls_total"
+	// RunDurationSeconds is the histogram of how long run functions took,
+	// for executions whose run function ran.
+	RunDurationSeconds = "hystrix_run_duration_seconds"
+	// TotalDurationSeconds is the histogram of whole executions, from the
+	// call to its result, fallback included.
+	TotalDurationSeconds = "hystrix_total_duration_seconds"
+	// CircuitState is 1 for the state the circuit is in and 0 for the
+	// others (label state: closed, open or half-open).
+	CircuitState = "hystrix_circuit_state"
+	// ConcurrentExecutions is how many executions hold a concurrency
+	// ticket now.
+	ConcurrentExecutions = "hystrix_concurrent_executions"
+	// MaxConcurrentRequests is the concurrency limit; -1 means unbounded.
+	MaxConcurrentRequests = "hystrix_max_concurrent_requests"
+	// TimeoutSeconds is the timeout of a run; -1 means none.
+	TimeoutSeconds = "hystrix_timeout_seconds"
+	// ErrorPercentThreshold is the error percentage at or above which the
+	// circuit opens.
+	ErrorPercentThreshold = "hystrix_error_percent_threshold"
+	// RequestVolumeThreshold is the least number of executions in the
+	// rolling window before the circuit may open.
+	RequestVolumeThreshold = "hystrix_request_volume_threshold"
+	// SleepWindowSeconds is how long an open circuit waits before it lets
+	// a probe through.
+	SleepWindowSeconds = "hystrix_sleep_window_seconds"
+)
+
+// MetricNames lists the names of every metric the exporter exposes.
+// Histograms are listed by their base name; Prometheus stores them as the
+// _bucket, _sum and _count series.
+var MetricNames = []string{
+	CallsTotal, FallbackCallsTotal, RunDurationSeconds, TotalDurationSeconds,
+	CircuitState, ConcurrentExecutions, MaxConcurrentRequests, TimeoutSeconds,
+	ErrorPercentThreshold, RequestVolumeThreshold, SleepWindowSeconds,
+}
+
+// The values of the outcome label of hystrix_calls_total, one per
+// execution outcome. Exactly one of them counts each execution.
+const (
+	OutcomeSuccess                 = "success"
+	OutcomeFailure                 = "failure"
+	OutcomeRejected                = "rejected"
+	OutcomeShortCircuit            = "short_circuit"
+	OutcomeTimeout                 = "timeout"
+	OutcomeContextCanceled         = "context_canceled"
+	OutcomeContextDeadlineExceeded = "context_deadline_exceeded"
+)
+
+// Outcomes lists the values of the outcome label, in a fixed order.
+var Outcomes = []string{
+	OutcomeSuccess, OutcomeFailure, OutcomeRejected, OutcomeShortCircuit,
+	OutcomeTimeout, OutcomeContextCanceled, OutcomeContextDeadlineExceeded,
+}
+
+// DefaultBuckets are the upper bounds, in seconds, of the duration
+// histograms unless WithBuckets says otherwise: from 1ms, below which a
+// remote call rarely answers, to 10s, past the longest usual timeout.
+var DefaultBuckets = []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10}
+
+// Option changes how Register builds the exporter.
+type Option func(*options)
+
+type options struct {
+	buckets     []float64
+	constLabels prometheus.Labels
+}
+
+// WithBuckets sets the upper bounds, in seconds, of both duration
+// histograms' buckets. They must be in increasing order, or Register fails.
+func WithBuckets(buckets []float64) Option {
+	return func(o *options) { o.buckets = append([]float64(nil), buckets...) }
+}
+
+// WithConstLabels adds labels with fixed values to every metric, such as
+// the name of the service that runs the commands.
+func WithConstLabels(labels prometheus.Labels) Option {
+	return func(o *options) {
+		o.constLabels = make(prometheus.Labels, len(labels))
+		for k, v := range labels {
+			o.constLabels[k] = v
+		}
+	}
+}
+
+// Exporter exposes the metrics of every hystrix command to one Prometheus
+// registerer. Get one with Register or MustRegister; it is safe for
+// concurrent use.
+type Exporter struct {
+	reg       prometheus.Registerer
+	collector *collector
+	closed    atomic.Bool
+	once      sync.Once
+}
+
+// Register adds an exporter of hystrix's metrics to r and returns it.
+//
+// It registers one prometheus.Collector with r and one initializer with
+// metricCollector.Registry, so that every circuit created from then on
+// reports each of its executions to the exporter's counters and
+// histograms. Register before the first command runs: circuits that
+// already exist get no collector until hystrix.Flush replaces them. The
+// gauges (circuit state, concurrency, settings) are read from
+// hystrix.Circuits at each scrape and cover every circuit.
+//
+// Registering a second exporter with the same registerer fails with a
+// prometheus.AlreadyRegisteredError (the metric names collide) and changes
+// nothing; exporters on different registerers are independent.
+func Register(r prometheus.Registerer, opts ...Option) (*Exporter, error) {
+	if r == nil {
+		return nil, errors.New("hystrixprom: nil Registerer")
+	}
+	o := options{buckets: DefaultBuckets}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	for i := 1; i < len(o.buckets); i++ {
+		if !(o.buckets[i-1] < o.buckets[i]) {
+			return nil, fmt.Errorf("hystrixprom: buckets %v are not in increasing order", o.buckets)
+		}
+	}
+	e := &Exporter{reg: r}
+	e.collector = newCollector(o, &e.closed)
+	if err := r.Register(e.collector); err != nil {
+		return nil, err
+	}
+	metricCollector.Registry.Register(e.newCircuitCollector)
+	return e, nil
+}
+
+// MustRegister is Register that panics on error, like
+// prometheus.MustRegister.
+func MustRegister(r prometheus.Registerer, opts ...Option) *Exporter {
+	e, err := Register(r, opts...)
+	if err != nil {
+		panic(err)
+	}
+	return e
+}
+
+// Unregister removes the exporter's metrics from its registerer and stops
+// it: metricCollector.Registry has no way to remove an initializer, so the
+// circuits' collectors stay but record nothing more, and circuits created
+// afterwards get none. It reports whether the metrics were registered, and
+// is safe to call more than once; only the first call does anything.
+func (e *Exporter) Unregister() bool {
+	unregistered := false
+	e.once.Do(func() {
+		e.closed.Store(true)
+		unregistered = e.reg.Unregister(e.collector)
+	})
+	return unregistered
+}
+
+// newCircuitCollector is the initializer registered with
+// metricCollector.Registry.
+func (e *Exporter) newCircuitCollector(name string) metricCollector.MetricCollector {
+	if e.closed.Load() {
+		return nil
+	}
+	return e.collector.forCommand(name)
+}
+
+// collector is the prometheus.Collector of one exporter.
+type collector struct {
+	closed *atomic.Bool
+
+	calls     *prometheus.CounterVec
+	fallbacks *prometheus.CounterVec
+	run       *prometheus.HistogramVec
+	total     *prometheus.HistogramVec
+
+	state, concurrent, maxConcurrent, timeout, errorPercent, volume, sleep *prometheus.Desc
+}
+
+func newCollector(o options, closed *atomic.Bool) *collector {
+	cl := o.constLabels
+	gauge := func(name, help string, labels ...string) *prometheus.Desc {
+		return prometheus.NewDesc(name, help, append([]string{"command"}, labels...), cl)
+	}
+	return &collector{
+		closed: closed,
+		calls: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name:        CallsTotal,
+			Help:        "Executions of the hystrix command, by outcome: success, failure, rejected, short_circuit, timeout, context_canceled or context_deadline_exceeded.",
+			ConstLabels: cl,
+		}, []string{"command", "outcome"}),
+		fallbacks: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name:        FallbackCallsTotal,
+			Help:        "Fallbacks of the hystrix command that ran, by result: success or failure.",
+			ConstLabels: cl,
+		}, []string{"command", "result"}),
+		run: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:        RunDurationSeconds,
+			Help:        "How long the hystrix command's run function took, for executions whose run function ran.",
+			Buckets:     o.buckets,
+			ConstLabels: cl,
+		}, []string{"command"}),
+		total: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:        TotalDurationSeconds,
+			Help:        "How long executions of the hystrix command took, from the call to its result, fallback included.",
+			Buckets:     o.buckets,
+			ConstLabels: cl,
+		}, []string{"command"}),
+		state:         gauge(CircuitState, "1 for the state the hystrix command's circuit is in (closed, open or half-open), 0 for the others.", "state"),
+		concurrent:    gauge(ConcurrentExecutions, "Executions of the hystrix command holding a concurrency ticket now."),
+		maxConcurrent: gauge(MaxConcurrentRequests, "Most executions of the hystrix command allowed at once; -1 means unbounded."),
+		timeout:       gauge(TimeoutSeconds, "Timeout of the hystrix command's run function; -1 means none."),
+		errorPercent:  gauge(ErrorPercentThreshold, "Error percentage at or above which the hystrix command's circuit opens."),
+		volume:        gauge(RequestVolumeThreshold, "Executions the rolling window must hold before the hystrix command's circuit may open."),
+		sleep:         gauge(SleepWindowSeconds, "How long the hystrix command's open circuit waits before letting a probe through."),
+	}
+}
+
+// Describe sends the descriptors of every metric.
+func (c *collector) Describe(ch chan<- *prometheus.Desc) {
+	c.calls.Describe(ch)
+	c.fallbacks.Describe(ch)
+	c.run.Describe(ch)
+	c.total.Describe(ch)
+	for _, d := range []*prometheus.Desc{c.state, c.concurrent, c.maxConcurrent, c.timeout, c.errorPercent, c.volume, c.sleep} {
+		ch <- d
+	}
+}
+
+// states are the values of the state label, indexed by hystrix.State.
+var states = [...]string{
+	hystrix.StateClosed:   "closed",
+	hystrix.StateOpen:     "open",
+	hystrix.StateHalfOpen: "half-open",
+}
+
+// Collect sends the counters and histograms as recorded, and the gauges
+// as every circuit stands now.
+func (c *collector) Collect(ch chan<- prometheus.Metric) {
+	c.calls.Collect(ch)
+	c.fallbacks.Collect(ch)
+	c.run.Collect(ch)
+	c.total.Collect(ch)
+	for _, circuit := range hystrix.Circuits() {
+		name := circuit.Name
+		st := circuit.State()
+		for i, s := range states {
+			v := 0.0
+			if hystrix.State(i) == st {
+				v = 1
+			}
+			ch <- prometheus.MustNewConstMetric(c.state, prometheus.GaugeValue, v, name, s)
+		}
+		ch <- prometheus.MustNewConstMetric(c.concurrent, prometheus.GaugeValue, float64(circuit.ActiveCount()), name)
+		s := circuit.Settings()
+		maxConcurrent := float64(s.MaxConcurrentRequests)
+		if maxConcurrent < 0 {
+			maxConcurrent = -1
+		}
+		timeout := s.Timeout.Seconds()
+		if s.Timeout < 0 {
+			timeout = -1
+		}
+		ch <- prometheus.MustNewConstMetric(c.maxConcurrent, prometheus.GaugeValue, maxConcurrent, name)
+		ch <- prometheus.MustNewConstMetric(c.timeout, prometheus.GaugeValue, timeout, name)
+		ch <- prometheus.MustNewConstMetric(c.errorPercent, prometheus.GaugeValue, float64(s.ErrorPercentThreshold), name)
+		ch <- prometheus.MustNewConstMetric(c.volume, prometheus.GaugeValue, float64(s.RequestVolumeThreshold), name)
+		ch <- prometheus.MustNewConstMetric(c.sleep, prometheus.GaugeValue, s.SleepWindow.Seconds(), name)
+	}
+}
+
+// forCommand returns the metricCollector.MetricCollector of one circuit. It
+// resolves the command's series once, so that an update costs a few atomic
+// additions, and creates every outcome's series at zero, so that rates
+// and ratios have both sides from the first scrape.
+func (c *collector) forCommand(name string) *circuitCollector {
+	cc := &circuitCollector{
+		closed:    c.closed,
+		fbSuccess: c.fallbacks.WithLabelValues(name, "success"),
+		fbFailure: c.fallbacks.WithLabelValues(name, "failure"),
+		run:       c.run.WithLabelValues(name),
+		total:     c.total.WithLabelValues(name),
+	}
+	for i, o := range Outcomes {
+		cc.outcomes[i] = c.calls.WithLabelValues(name, o)
+	}
+	return cc
+}
+
+// circuitCollector feeds one circuit's executions into the exporter's
+// counters and histograms.
+type circuitCollector struct {
+	closed    *atomic.Bool
+	outcomes  [7]prometheus.Counter // in the order of Outcomes
+	fbSuccess prometheus.Counter
+	fbFailure prometheus.Counter
+	run       prometheus.Observer
+	total     prometheus.Observer
+}
+
+// Update records one execution; it does nothing once the exporter is
+// unregistered.
+func (c *circuitCollector) Update(r metricCollector.MetricResult) {
+	if c.closed.Load() {
+		return
+	}
+	for i, v := range [...]float64{
+		r.Successes, r.Failures, r.Rejects, r.ShortCircuits, r.Timeouts,
+		r.ContextCanceled, r.ContextDeadlineExceeded,
+	} {
+		if v > 0 {
+			c.outcomes[i].Add(v)
+		}
+	}
+	if r.FallbackSuccesses > 0 {
+		c.fbSuccess.Add(r.FallbackSuccesses)
+	}
+	if r.FallbackFailures > 0 {
+		c.fbFailure.Add(r.FallbackFailures)
+	}
+	c.total.Observe(r.TotalDuration.Seconds())
+	// Executions that never ran (rejected, short-circuited) would drag the
+	// run latencies towards zero, as in hystrix's own collector.
+	if r.RunDuration > 0 || r.Successes+r.Failures+r.Timeouts > 0 {
+		c.run.Observe(r.RunDuration.Seconds())
+	}
+}
+
+// Reset does nothing: circuits call it when they close again, and
+// Prometheus counters never go down.
+func (c *circuitCollector) Reset() {}

@@ -1,0 +1,616 @@
+package hystrixprom
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/gohystrix/hystrix-go/hystrix"
+	metricCollector "github.com/gohystrix/hystrix-go/hystrix/metric_collector"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/testutil"
+	"go.uber.org/goleak"
+)
+
+func TestMain(m *testing.M) {
+	goleak.VerifyTestMain(m)
+}
+
+// seq makes command names that no earlier test or -count run has used.
+var seq atomic.Int64
+
+func cmdName(t *testing.T) string {
+	return fmt.Sprintf("%s_%d", strings.ToLower(strings.ReplaceAll(t.Name(), "/", "_")), seq.Add(1))
+}
+
+// newExporter registers an exporter on a registry of its own, with no
+// circuits from earlier tests around, and removes both when the test ends.
+func newExporter(t *testing.T, opts ...Option) (*prometheus.Registry, *Exporter) {
+	t.Helper()
+	hystrix.Flush()
+	reg := prometheus.NewRegistry()
+	e, err := Register(reg, opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		e.Unregister()
+		hystrix.Flush()
+	})
+	return reg, e
+}
+
+func configure(t *testing.T, name string, cfg hystrix.CommandConfig) {
+	t.Helper()
+	if err := hystrix.TryConfigureCommand(name, cfg); err != nil {
+		t.Fatal(err)
+	}
+}
+
+var errBoom = errors.New("boom")
+
+func ok() error                  { return nil }
+func fail() error                { return errBoom }
+func fallbackOK(error) error     { return nil }
+func fallbackFail(e error) error { return e }
+
+// TestCountsEveryOutcome drives one command through every outcome and
+// checks each lands in its own series, exactly once.
+func TestCountsEveryOutcome(t *testing.T) {
+	reg, _ := newExporter(t)
+	name := cmdName(t)
+	configure(t, name, hystrix.CommandConfig{
+		Timeout:                200,
+		MaxConcurrentRequests:  1,
+		RequestVolumeThreshold: 1000, // never opens
+		ErrorPercentThreshold:  50,
+		SleepWindow:            1000,
+		Isolation:              hystrix.CallerIsolation,
+	})
+
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(hystrix.Do(name, ok, nil))
+	must(hystrix.Do(name, ok, nil))
+	must(hystrix.Do(name, fail, fallbackOK))
+	if err := hystrix.Do(name, fail, fallbackFail); err == nil {
+		t.Fatal("failing fallback: no error")
+	}
+	// A run that waits for its context ends at the 200ms timeout, long
+	// enough that no quick run times out on a loaded machine.
+	if err := hystrix.DoC(context.Background(), name, func(ctx context.Context) error {
+		<-ctx.Done()
+		return ctx.Err()
+	}, nil); !errors.Is(err, hystrix.ErrTimeout) {
+		t.Fatalf("timeout: %v", err)
+	}
+	// A run holding the only ticket makes the next call rejected.
+	started, release := make(chan struct{}), make(chan struct{})
+	done := hystrix.Go(name, func() error {
+		close(started)
+		<-release
+		return nil
+	}, nil)
+	<-started
+	if err := hystrix.Do(name, ok, nil); !errors.Is(err, hystrix.ErrMaxConcurrency) {
+		t.Fatalf("rejected: %v", err)
+	}
+	close(release)
+	waitActive(t, name, 0)
+	select {
+	case err := <-done:
+		t.Fatalf("held run: %v", err)
+	default:
+	}
+	canceled, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := hystrix.DoC(canceled, name, func(context.Context) error { return nil }, nil); !errors.Is(err, context.Canceled) {
+		t.Fatalf("canceled: %v", err)
+	}
+	expired, cancel2 := context.WithDeadline(context.Background(), time.Now().Add(-time.Second))
+	defer cancel2()
+	if err := hystrix.DoC(expired, name, func(context.Context) error { return nil }, nil); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("deadline: %v", err)
+	}
+
+	// The held run is recorded after its run returns, on its goroutine.
+	waitCount(t, reg, name, OutcomeSuccess, 3)
+	want := fmt.Sprintf(`
+# HELP hystrix_calls_total Executions of the hystrix command, by outcome: success, failure, rejected, short_circuit, timeout, context_canceled or context_deadline_exceeded.
+# TYPE hystrix_calls_total counter
+hystrix_calls_total{command=%[1]q,outcome="context_canceled"} 1
+hystrix_calls_total{command=%[1]q,outcome="context_deadline_exceeded"} 1
+hystrix_calls_total{command=%[1]q,outcome="failure"} 2
+hystrix_calls_total{command=%[1]q,outcome="rejected"} 1
+hystrix_calls_total{command=%[1]q,outcome="short_circuit"} 0
+hystrix_calls_total{command=%[1]q,outcome="success"} 3
+hystrix_calls_total{command=%[1]q,outcome="timeout"} 1
+# HELP hystrix_fallback_calls_total Fallbacks of the hystrix command that ran, by result: success or failure.
+# TYPE hystrix_fallback_calls_total counter
+hystrix_fallback_calls_total{command=%[1]q,result="failure"} 1
+hystrix_fallback_calls_total{command=%[1]q,result="success"} 1
+# HELP hystrix_concurrent_executions Executions of the hystrix command holding a concurrency ticket now.
+# TYPE hystrix_concurrent_executions gauge
+hystrix_concurrent_executions{command=%[1]q} 0
+# HELP hystrix_max_concurrent_requests Most executions of the hystrix command allowed at once; -1 means unbounded.
+# TYPE hystrix_max_concurrent_requests gauge
+hystrix_max_concurrent_requests{command=%[1]q} 1
+# HELP hystrix_timeout_seconds Timeout of the hystrix command's run function; -1 means none.
+# TYPE hystrix_timeout_seconds gauge
+hystrix_timeout_seconds{command=%[1]q} 0.2
+# HELP hystrix_error_percent_threshold Error percentage at or above which the hystrix command's circuit opens.
+# TYPE hystrix_error_percent_threshold gauge
+hystrix_error_percent_threshold{command=%[1]q} 50
+# HELP hystrix_request_volume_threshold Executions the rolling window must hold before the hystrix command's circuit may open.
+# TYPE hystrix_request_volume_threshold gauge
+hystrix_request_volume_threshold{command=%[1]q} 1000
+# HELP hystrix_sleep_window_seconds How long the hystrix command's open circuit waits before letting a probe through.
+# TYPE hystrix_sleep_window_seconds gauge
+hystrix_sleep_window_seconds{command=%[1]q} 1
+# HELP hystrix_circuit_state 1 for the state the hystrix command's circuit is in (closed, open or half-open), 0 for the others.
+# TYPE hystrix_circuit_state gauge
+hystrix_circuit_state{command=%[1]q,state="closed"} 1
+hystrix_circuit_state{command=%[1]q,state="half-open"} 0
+hystrix_circuit_state{command=%[1]q,state="open"} 0
+`, name)
+	if err := testutil.GatherAndCompare(reg, strings.NewReader(want),
+		CallsTotal, FallbackCallsTotal, ConcurrentExecutions, MaxConcurrentRequests, TimeoutSeconds,
+		ErrorPercentThreshold, RequestVolumeThreshold, SleepWindowSeconds, CircuitState); err != nil {
+		t.Error(err)
+	}
+
+	// Every one of the 9 executions has a total duration; the 6 whose run
+	// function ran (3 successes, 2 failures, 1 timeout) a run duration.
+	if n := histogramCount(t, reg, TotalDurationSeconds, name); n != 9 {
+		t.Errorf("total duration count %d, want 9", n)
+	}
+	if n := histogramCount(t, reg, RunDurationSeconds, name); n != 6 {
+		t.Errorf("run duration count %d, want 6", n)
+	}
+	if sum := histogramSum(t, reg, RunDurationSeconds, name); sum < 0.2 {
+		t.Errorf("run duration sum %vs, want at least the 200ms timeout", sum)
+	}
+}
+
+// TestCircuitStateAndResetKeepCounters opens a circuit, short-circuits a
+// call, lets a probe close it (which resets the circuit's collectors) and
+// checks that the counters kept counting from where they were.
+func TestCircuitStateAndResetKeepCounters(t *testing.T) {
+	reg, _ := newExporter(t)
+	name := cmdName(t)
+	configure(t, name, hystrix.CommandConfig{
+		Timeout:                1000,
+		MaxConcurrentRequests:  -1,
+		RequestVolumeThreshold: 1,
+		ErrorPercentThreshold:  1,
+		SleepWindow:            20,
+	})
+
+	_ = hystrix.Do(name, fail, nil)
+	if err := hystrix.Do(name, ok, nil); !errors.Is(err, hystrix.ErrCircuitOpen) {
+		t.Fatalf("after a failure: %v, want the circuit open", err)
+	}
+	if got := stateOf(t, reg, name); got != "open" {
+		t.Errorf("state %q, want open", got)
+	}
+	if v := gaugeValue(t, reg, MaxConcurrentRequests, name); v != -1 {
+		t.Errorf("unbounded concurrency exported as %v, want -1", v)
+	}
+
+	time.Sleep(30 * time.Millisecond)
+	if err := hystrix.Do(name, ok, nil); err != nil {
+		t.Fatalf("probe: %v", err)
+	}
+	if got := stateOf(t, reg, name); got != "closed" {
+		t.Errorf("state %q after a successful probe, want closed", got)
+	}
+	for outcome, want := range map[string]float64{OutcomeFailure: 1, OutcomeShortCircuit: 1, OutcomeSuccess: 1} {
+		if got := countOf(t, reg, name, outcome); got != want {
+			t.Errorf("%s: %v, want %v", outcome, got, want)
+		}
+	}
+	if err := hystrix.Do(name, ok, nil); err != nil {
+		t.Fatal(err)
+	}
+	if got := countOf(t, reg, name, OutcomeSuccess); got != 2 {
+		t.Errorf("successes after the reset: %v, want 2", got)
+	}
+}
+
+// TestHalfOpenState catches a circuit while its probe runs.
+func TestHalfOpenState(t *testing.T) {
+	reg, _ := newExporter(t)
+	name := cmdName(t)
+	configure(t, name, hystrix.CommandConfig{
+		Timeout:                2000,
+		RequestVolumeThreshold: 1,
+		ErrorPercentThreshold:  1,
+		SleepWindow:            10,
+	})
+	_ = hystrix.Do(name, fail, nil)
+	time.Sleep(20 * time.Millisecond)
+	started, release := make(chan struct{}), make(chan struct{})
+	done := make(chan error, 1)
+	go func() {
+		done <- hystrix.Do(name, func() error {
+			close(started)
+			<-release
+			return nil
+		}, nil)
+	}()
+	<-started
+	if got := stateOf(t, reg, name); got != "half-open" {
+		t.Errorf("state %q while the probe runs, want half-open", got)
+	}
+	if v := gaugeValue(t, reg, ConcurrentExecutions, name); v != 1 {
+		t.Errorf("concurrent executions %v while the probe runs, want 1", v)
+	}
+	close(release)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if got := stateOf(t, reg, name); got != "closed" {
+		t.Errorf("state %q after the probe, want closed", got)
+	}
+}
+
+func TestUnboundedTimeoutIsMinusOne(t *testing.T) {
+	reg, _ := newExporter(t)
+	name := cmdName(t)
+	configure(t, name, hystrix.CommandConfig{Timeout: -1})
+	if _, _, err := hystrix.GetCircuit(name); err != nil {
+		t.Fatal(err)
+	}
+	if v := gaugeValue(t, reg, TimeoutSeconds, name); v != -1 {
+		t.Errorf("no timeout exported as %v, want -1", v)
+	}
+}
+
+func TestRegisterTwiceOnOneRegistryFails(t *testing.T) {
+	reg, _ := newExporter(t)
+	_, err := Register(reg)
+	var are prometheus.AlreadyRegisteredError
+	if !errors.As(err, &are) {
+		t.Fatalf("second Register: %v, want an AlreadyRegisteredError", err)
+	}
+	func() {
+		defer func() {
+			if recover() == nil {
+				t.Error("second MustRegister did not panic")
+			}
+		}()
+		MustRegister(reg)
+	}()
+
+	// The failed registrations added no collector: one call counts once.
+	name := cmdName(t)
+	if err := hystrix.Do(name, ok, nil); err != nil {
+		t.Fatal(err)
+	}
+	if got := countOf(t, reg, name, OutcomeSuccess); got != 1 {
+		t.Errorf("success counted %v times, want once", got)
+	}
+}
+
+func TestTwoRegistriesCountIndependently(t *testing.T) {
+	reg1, _ := newExporter(t)
+	reg2 := prometheus.NewRegistry()
+	e2 := MustRegister(reg2, WithConstLabels(prometheus.Labels{"service": "shop"}))
+	defer e2.Unregister()
+
+	name := cmdName(t)
+	for range 3 {
+		if err := hystrix.Do(name, ok, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := countOf(t, reg1, name, OutcomeSuccess); got != 3 {
+		t.Errorf("first registry: %v successes, want 3", got)
+	}
+	want := fmt.Sprintf(`
+# HELP hystrix_fallback_calls_total Fallbacks of the hystrix command that ran, by result: success or failure.
+# TYPE hystrix_fallback_calls_total counter
+hystrix_fallback_calls_total{command=%[1]q,result="failure",service="shop"} 0
+hystrix_fallback_calls_total{command=%[1]q,result="success",service="shop"} 0
+`, name)
+	if err := testutil.GatherAndCompare(reg2, strings.NewReader(want), FallbackCallsTotal); err != nil {
+		t.Error(err)
+	}
+}
+
+func TestUnregisterStopsRecording(t *testing.T) {
+	hystrix.Flush()
+	t.Cleanup(hystrix.Flush)
+	reg := prometheus.NewRegistry()
+	e := MustRegister(reg)
+	name := cmdName(t)
+	if err := hystrix.Do(name, ok, nil); err != nil {
+		t.Fatal(err)
+	}
+	c, _, _ := hystrix.GetCircuit(name)
+	if !e.Unregister() {
+		t.Error("first Unregister reported nothing registered")
+	}
+	if e.Unregister() {
+		t.Error("second Unregister reported something registered")
+	}
+	if n, err := testutil.GatherAndCount(reg); err != nil || n != 0 {
+		t.Errorf("after Unregister the registry gathers %d series (%v), want none", n, err)
+	}
+	// The circuit's collector is still called, and records nothing.
+	if err := hystrix.Do(name, ok, nil); err != nil {
+		t.Fatal(err)
+	}
+	if got := testutil.ToFloat64(e.collector.calls.WithLabelValues(name, OutcomeSuccess)); got != 1 {
+		t.Errorf("success counted %v times after Unregister, want the 1 from before", got)
+	}
+	if c.Name != name {
+		t.Fatal(c.Name)
+	}
+	// New circuits get no collector from the stopped exporter.
+	if mc := e.newCircuitCollector("later"); mc != nil {
+		t.Errorf("stopped exporter made collector %T", mc)
+	}
+
+	// The registry is free for a new exporter.
+	e2, err := Register(reg)
+	if err != nil {
+		t.Fatalf("Register after Unregister: %v", err)
+	}
+	e2.Unregister()
+}
+
+func TestRejectsBadOptions(t *testing.T) {
+	if _, err := Register(nil); err == nil {
+		t.Error("nil registerer: no error")
+	}
+	reg := prometheus.NewRegistry()
+	if _, err := Register(reg, WithBuckets([]float64{1, 0.5})); err == nil {
+		t.Error("unsorted buckets: no error")
+	}
+	if _, err := Register(reg, WithConstLabels(prometheus.Labels{"command": "x"})); err == nil {
+		t.Error("const label command: no error")
+	}
+	// Nothing was left registered by the failures.
+	e, err := Register(reg, WithBuckets([]float64{0.1, 1}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Unregister()
+	hystrix.Flush()
+	defer hystrix.Flush()
+	name := cmdName(t)
+	if err := hystrix.Do(name, ok, nil); err != nil {
+		t.Fatal(err)
+	}
+	// The run took some time, so compare the buckets, not the sum.
+	got, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, mf := range got {
+		if mf.GetName() != RunDurationSeconds {
+			continue
+		}
+		h := mf.GetMetric()[0].GetHistogram()
+		var bounds []float64
+		for _, b := range h.GetBucket() {
+			bounds = append(bounds, b.GetUpperBound())
+			if b.GetCumulativeCount() != 1 {
+				t.Errorf("bucket le=%v holds %d, want 1", b.GetUpperBound(), b.GetCumulativeCount())
+			}
+		}
+		if fmt.Sprint(bounds) != "[0.1 1]" {
+			t.Errorf("buckets %v, want [0.1 1]", bounds)
+		}
+		return
+	}
+	t.Errorf("no %s gathered", RunDurationSeconds)
+}
+
+func TestResetDoesNotLowerCounters(t *testing.T) {
+	reg, e := newExporter(t)
+	cc := e.collector.forCommand("direct")
+	cc.Update(metricCollector.MetricResult{Attempts: 1, Successes: 1, TotalDuration: time.Millisecond, RunDuration: time.Millisecond})
+	cc.Reset()
+	cc.Update(metricCollector.MetricResult{Attempts: 1, Errors: 1, Rejects: 1, FallbackSuccesses: 1})
+	if got := countOf(t, reg, "direct", OutcomeSuccess); got != 1 {
+		t.Errorf("success %v after Reset, want 1", got)
+	}
+	if got := countOf(t, reg, "direct", OutcomeRejected); got != 1 {
+		t.Errorf("rejected %v, want 1", got)
+	}
+	if n := histogramCount(t, reg, RunDurationSeconds, "direct"); n != 1 {
+		t.Errorf("a rejection was given a run duration: count %d, want 1", n)
+	}
+}
+
+// TestConcurrentExecutions runs many goroutines through one command while
+// scraping, for the race detector, and checks nothing is lost.
+func TestConcurrentExecutions(t *testing.T) {
+	reg, _ := newExporter(t)
+	name := cmdName(t)
+	configure(t, name, hystrix.CommandConfig{MaxConcurrentRequests: -1, RequestVolumeThreshold: 100000})
+	const workers, each = 8, 200
+	var wg sync.WaitGroup
+	stop := make(chan struct{})
+	scraped := make(chan struct{})
+	go func() {
+		defer close(scraped)
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+				if _, err := reg.Gather(); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		}
+	}()
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range each {
+				if (w+i)%4 == 0 {
+					_ = hystrix.Do(name, fail, fallbackOK)
+				} else {
+					_ = hystrix.Do(name, ok, nil)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(stop)
+	<-scraped
+	total := countOf(t, reg, name, OutcomeSuccess) + countOf(t, reg, name, OutcomeFailure)
+	if total != workers*each {
+		t.Errorf("counted %v executions, want %d", total, workers*each)
+	}
+	if n := histogramCount(t, reg, TotalDurationSeconds, name); n != workers*each {
+		t.Errorf("total duration count %d, want %d", n, workers*each)
+	}
+}
+
+func TestLint(t *testing.T) {
+	reg, _ := newExporter(t)
+	name := cmdName(t)
+	_ = hystrix.Do(name, fail, fallbackOK)
+	problems, err := testutil.GatherAndLint(reg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range problems {
+		t.Errorf("lint: %s: %s", p.Metric, p.Text)
+	}
+	// Every documented name is exposed.
+	got, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]bool{}
+	for _, mf := range got {
+		seen[mf.GetName()] = true
+	}
+	for _, n := range MetricNames {
+		if !seen[n] {
+			t.Errorf("%s is not exposed", n)
+		}
+	}
+	if len(seen) != len(MetricNames) {
+		t.Errorf("exposed %d metrics, MetricNames lists %d", len(seen), len(MetricNames))
+	}
+}
+
+// waitActive waits for the command's executions in flight to drop to n.
+func waitActive(t *testing.T, name string, n int) {
+	t.Helper()
+	c, _, _ := hystrix.GetCircuit(name)
+	deadline := time.Now().Add(5 * time.Second)
+	for c.ActiveCount() != n {
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: %d executions in flight, want %d", name, c.ActiveCount(), n)
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
+// waitCount waits for a counter to reach want; executions finishing on
+// other goroutines are recorded there.
+func waitCount(t *testing.T, reg *prometheus.Registry, name, outcome string, want float64) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for countOf(t, reg, name, outcome) != want {
+		if time.Now().After(deadline) {
+			t.Fatalf("%s %s: %v, want %v", name, outcome, countOf(t, reg, name, outcome), want)
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
+func countOf(t *testing.T, reg *prometheus.Registry, name, outcome string) float64 {
+	t.Helper()
+	return value(t, reg, CallsTotal, map[string]string{"command": name, "outcome": outcome}, func(m metricValue) float64 { return m.counter })
+}
+
+func gaugeValue(t *testing.T, reg *prometheus.Registry, metric, name string) float64 {
+	t.Helper()
+	return value(t, reg, metric, map[string]string{"command": name}, func(m metricValue) float64 { return m.gauge })
+}
+
+func histogramCount(t *testing.T, reg *prometheus.Registry, metric, name string) uint64 {
+	t.Helper()
+	return uint64(value(t, reg, metric, map[string]string{"command": name}, func(m metricValue) float64 { return float64(m.count) }))
+}
+
+func histogramSum(t *testing.T, reg *prometheus.Registry, metric, name string) float64 {
+	t.Helper()
+	return value(t, reg, metric, map[string]string{"command": name}, func(m metricValue) float64 { return m.sum })
+}
+
+// stateOf returns the state whose one-hot series is 1, failing the test
+// unless exactly one is.
+func stateOf(t *testing.T, reg *prometheus.Registry, name string) string {
+	t.Helper()
+	var on []string
+	for _, s := range states {
+		if value(t, reg, CircuitState, map[string]string{"command": name, "state": s}, func(m metricValue) float64 { return m.gauge }) == 1 {
+			on = append(on, s)
+		}
+	}
+	if len(on) != 1 {
+		t.Fatalf("%s: states at 1: %v, want exactly one", name, on)
+	}
+	return on[0]
+}
+
+type metricValue struct {
+	counter, gauge, sum float64
+	count               uint64
+}
+
+// value gathers reg and returns f of the one series of metric whose labels
+// include labels.
+func value(t *testing.T, reg *prometheus.Registry, metric string, labels map[string]string, f func(metricValue) float64) float64 {
+	t.Helper()
+	mfs, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, mf := range mfs {
+		if mf.GetName() != metric {
+			continue
+		}
+	next:
+		for _, m := range mf.GetMetric() {
+			have := map[string]string{}
+			for _, l := range m.GetLabel() {
+				have[l.GetName()] = l.GetValue()
+			}
+			for k, v := range labels {
+				if have[k] != v {
+					continue next
+				}
+			}
+			return f(metricValue{
+				counter: m.GetCounter().GetValue(),
+				gauge:   m.GetGauge().GetValue(),
+				sum:     m.GetHistogram().GetSampleSum(),
+				count:   m.GetHistogram().GetSampleCount(),
+			})
+		}
+	}
+	t.Fatalf("no %s series with labels %v", metric, labels)
+	return 0
+}
