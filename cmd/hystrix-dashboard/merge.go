@@ -1,0 +1,280 @@
+package main
+
+import (
+	"math"
+	"strconv"
+	"strings"
+)
+
+// event is one event of a Hystrix stream, decoded with its numbers kept as
+// json.Number so that integers stay integers and unknown fields pass
+// through as they came.
+type event = map[string]any
+
+// eventKey identifies the events that merge: those of the same type
+// ("HystrixCommand", "HystrixThreadPool", "HystrixCollapser") and name.
+type eventKey struct{ typ, name string }
+
+// keyOf returns ev's key, or false if ev lacks a type or a name.
+func keyOf(ev event) (eventKey, bool) {
+	typ, _ := ev["type"].(string)
+	name, _ := ev["name"].(string)
+	return eventKey{typ, name}, typ != "" && name != ""
+}
+
+// merge combines the latest events of several hosts for one key into one
+// event of the same format, as Turbine did, except that every value it
+// sends is final (Turbine summed everything and left the dashboard to
+// divide by reportingHosts):
+//
+//   - reportingHosts is the sum of the hosts' (each at least 1, so that a
+//     merged upstream counts for the hosts it merged);
+//   - counts, gauges and every other number are summed: rolling counts,
+//     requestCount, errorCount, current concurrency, pool and queue sizes;
+//   - errorPercentage is recomputed from the summed errorCount and
+//     requestCount (the hosts' percentages weighted by requestCount when
+//     those are missing);
+//   - isCircuitBreakerOpen, and any other boolean, is true if it is true
+//     on any host: a circuit open anywhere is shown open;
+//   - latency means (keys ending in "_mean") are the hosts' means weighted
+//     by their requestCount, which is the exact mean of all the requests;
+//   - latency percentiles (objects such as latencyExecute and
+//     latencyTotal): "0" is the least of the hosts', "100" the greatest,
+//     and every other percentile the hosts' values weighted by their
+//     requestCount. The true percentile of the combined requests lies
+//     between the hosts' least and greatest, and the weighted mean is
+//     exact when the hosts' latencies are alike;
+//   - currentTime is the latest;
+//   - propertyValue_* settings, strings and anything else are the first
+//     host's (the order of the -stream flags), since the hosts of one
+//     service share them.
+//
+// Where requestCount is missing or zero on every host, the hosts weigh
+// the same. Numbers that were integers on every host stay integers
+// (weighted means are rounded).
+func merge(evs []event) event {
+	if len(evs) == 1 && evs[0]["reportingHosts"] != nil {
+		return evs[0]
+	}
+	weights := requestWeights(evs)
+	out := make(event, len(evs[0]))
+	seen := make(map[string]bool)
+	for _, ev := range evs {
+		for k := range ev {
+			if seen[k] {
+				continue
+			}
+			seen[k] = true
+			out[k] = mergeField(k, evs, weights)
+		}
+	}
+	hosts := 0.0
+	for _, ev := range evs {
+		hosts += max(1, number(ev["reportingHosts"]))
+	}
+	out["reportingHosts"] = jsonNumber(hosts, true)
+	if req, ok := sumIfAll(evs, "requestCount"); ok {
+		if errs, ok := sumIfAll(evs, "errorCount"); ok {
+			pct := 0.0
+			if req > 0 {
+				pct = math.Round(errs / req * 100)
+			}
+			out["errorPercentage"] = jsonNumber(pct, true)
+		}
+	}
+	return out
+}
+
+// mergeField merges the values of key k, taken from the events that have
+// it.
+func mergeField(k string, evs []event, weights []float64) any {
+	var vals []any
+	var ws []float64
+	for i, ev := range evs {
+		if v, ok := ev[k]; ok {
+			vals = append(vals, v)
+			ws = append(ws, weights[i])
+		}
+	}
+	switch {
+	case k == "currentTime":
+		return combineNumbers(vals, ws, opMax)
+	case strings.HasPrefix(k, "propertyValue_"):
+		return vals[0]
+	case strings.HasSuffix(k, "_mean"), k == "errorPercentage":
+		return combineNumbers(vals, ws, opWeighted)
+	}
+	switch vals[0].(type) {
+	case map[string]any:
+		return mergePercentiles(vals, ws)
+	case bool:
+		for _, v := range vals {
+			if b, _ := v.(bool); b {
+				return true
+			}
+		}
+		return false
+	}
+	if isNumber(vals[0]) {
+		return combineNumbers(vals, ws, opSum)
+	}
+	return vals[0]
+}
+
+// mergePercentiles merges objects of latency percentiles keyed "0" to
+// "100".
+func mergePercentiles(vals []any, ws []float64) any {
+	out := make(map[string]any)
+	for _, v := range vals {
+		m, ok := v.(map[string]any)
+		if !ok {
+			continue
+		}
+		for p := range m {
+			if _, done := out[p]; done {
+				continue
+			}
+			var pv []any
+			var pw []float64
+			for i, v := range vals {
+				if m, ok := v.(map[string]any); ok {
+					if x, ok := m[p]; ok {
+						pv = append(pv, x)
+						pw = append(pw, ws[i])
+					}
+				}
+			}
+			op := opWeighted
+			switch p {
+			case "0":
+				op = opMin
+			case "100":
+				op = opMax
+			}
+			out[p] = combineNumbers(pv, pw, op)
+		}
+	}
+	return out
+}
+
+type combineOp int
+
+const (
+	opSum combineOp = iota
+	opMin
+	opMax
+	opWeighted
+)
+
+// combineNumbers combines the numeric values; if any is not a number, the
+// first value is kept as it is.
+func combineNumbers(vals []any, ws []float64, op combineOp) any {
+	integral := true
+	xs := make([]float64, len(vals))
+	for i, v := range vals {
+		x, ok := toFloat(v)
+		if !ok {
+			return vals[0]
+		}
+		xs[i] = x
+		integral = integral && x == math.Trunc(x)
+	}
+	var r float64
+	switch op {
+	case opSum:
+		for _, x := range xs {
+			r += x
+		}
+	case opMin:
+		r = xs[0]
+		for _, x := range xs[1:] {
+			r = min(r, x)
+		}
+	case opMax:
+		r = xs[0]
+		for _, x := range xs[1:] {
+			r = max(r, x)
+		}
+	case opWeighted:
+		var sw float64
+		for i, x := range xs {
+			r += x * ws[i]
+			sw += ws[i]
+		}
+		if sw > 0 {
+			r /= sw
+		} else {
+			r = 0
+			for _, x := range xs {
+				r += x
+			}
+			r /= float64(len(xs))
+		}
+		if integral {
+			r = math.Round(r)
+		}
+	}
+	return jsonNumber(r, integral)
+}
+
+// requestWeights returns each event's requestCount, or equal weights when
+// no event has a positive one.
+func requestWeights(evs []event) []float64 {
+	ws := make([]float64, len(evs))
+	total := 0.0
+	for i, ev := range evs {
+		ws[i] = max(0, number(ev["requestCount"]))
+		total += ws[i]
+	}
+	if total == 0 {
+		for i := range ws {
+			ws[i] = 1
+		}
+	}
+	return ws
+}
+
+// sumIfAll sums key k over the events, if every event has it as a number.
+func sumIfAll(evs []event, k string) (float64, bool) {
+	var sum float64
+	for _, ev := range evs {
+		x, ok := toFloat(ev[k])
+		if !ok {
+			return 0, false
+		}
+		sum += x
+	}
+	return sum, true
+}
+
+func isNumber(v any) bool {
+	_, ok := toFloat(v)
+	return ok
+}
+
+// toFloat reads a decoded JSON number.
+func toFloat(v any) (float64, bool) {
+	switch x := v.(type) {
+	case jsonNum:
+		f, err := strconv.ParseFloat(string(x), 64)
+		return f, err == nil && !math.IsInf(f, 0) && !math.IsNaN(f)
+	case float64:
+		return x, true
+	case int:
+		return float64(x), true
+	}
+	return 0, false
+}
+
+// number is toFloat without the check, zero for anything else.
+func number(v any) float64 {
+	f, _ := toFloat(v)
+	return f
+}
+
+func jsonNumber(f float64, integral bool) jsonNum {
+	if integral && math.Abs(f) < 1<<53 {
+		return jsonNum(strconv.FormatInt(int64(f), 10))
+	}
+	return jsonNum(strconv.FormatFloat(f, 'g', -1, 64))
+}

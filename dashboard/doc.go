@@ -1,0 +1,42 @@
+// Package dashboard serves a live, single-page dashboard for Hystrix event
+// streams: the Server-Sent Events stream that hystrix.StreamHandler serves
+// at /hystrix.stream, and the same format from afex/hystrix-go, Netflix's
+// Java Hystrix or a stream merged by cmd/hystrix-dashboard.
+//
+// The page, its script, style sheet and icon are embedded in the binary;
+// nothing is fetched at run time but the stream itself, and the page loads
+// no framework and nothing from another site. Serve it beside the stream:
+//
+//	stream := hystrix.NewStreamHandler()
+//	stream.Start()
+//	defer stream.Stop()
+//	mux := http.NewServeMux()
+//	mux.Handle("/hystrix.stream", stream)
+//	mux.Handle("/", dashboard.New(dashboard.Options{StreamURL: "/hystrix.stream"}))
+//
+// or under a prefix of its own, since the page refers to its files by
+// relative URLs:
+//
+//	mux.Handle("/dashboard/", http.StripPrefix("/dashboard", dashboard.New(dashboard.Options{})))
+//
+// The page shows one tile per circuit (HystrixCommand event) with its
+// request rate, error percentage, circuit state, concurrent executions,
+// the rolling counts of each outcome, latency percentiles of execution and
+// of the whole call, and a sparkline of the last minute's traffic, and a
+// table of the thread pools (HystrixThreadPool events). Tiles can be sorted
+// by name, error percentage, volume or latency and filtered by name.
+//
+// Tests and scripts can find things by data attributes: each tile is an
+// element with data-command set to the circuit's name and data-state set to
+// "closed", "open" or "half-open" (the last only when an event carries the
+// optional circuitState field, since the Hystrix format itself has only
+// isCircuitBreakerOpen); each thread pool row has data-pool. The body's
+// data-status is "connecting", "live" or "disconnected".
+//
+// The page watches Options.StreamURL, or the URL in its own ?stream= query
+// parameter when that is on the page's own origin; it refuses any other,
+// so that a link cannot point a viewer's browser at a third party's stream.
+// The handler also sends a Content-Security-Policy that only allows the
+// page's own files and connections to its own origin (and to StreamURL's
+// origin when that is another one).
+package dashboard

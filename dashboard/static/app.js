@@ -1,0 +1,524 @@
+// The dashboard page's script: it reads a Hystrix event stream with an
+// EventSource and keeps one tile per circuit and one row per thread pool
+// up to date. Everything from the stream reaches the page as text
+// (textContent), never as markup.
+'use strict';
+
+(function () {
+  const HISTORY = 60; // sparkline samples, one per round of the stream
+  const STALE_MS = 10000; // a circuit unheard of for this long is marked stale
+  const RETRY_MIN_MS = 1000; // back-off after the browser gives a stream up
+  const RETRY_MAX_MS = 30000;
+
+  const body = document.body;
+  const statusEl = document.getElementById('status');
+  const sourceEl = document.getElementById('stream-url');
+  const tilesEl = document.getElementById('circuits');
+  const emptyEl = document.getElementById('empty');
+  const countEl = document.getElementById('count');
+  const filterEl = document.getElementById('filter');
+  const poolsSection = document.getElementById('pools-section');
+  const poolsBody = document.querySelector('#pools tbody');
+  const tileTemplate = document.getElementById('tile-template');
+  const sortButtons = Array.from(document.querySelectorAll('[data-sort]'));
+
+  const counts = new Intl.NumberFormat('en-US');
+  const circuits = new Map(); // name -> circuit
+  const pools = new Map(); // name -> pool
+  let sortKey = 'error';
+  let sortReversed = false;
+  let filterText = '';
+  let renderPending = false;
+
+  // ---- the stream --------------------------------------------------------
+
+  // chooseStream returns the URL to watch: the page's ?stream= if it is on
+  // this page's origin, else the one the server configured. Another origin
+  // is refused, so that a link cannot point the viewer's browser at it.
+  function chooseStream() {
+    const configured = new URL(body.dataset.stream || '/hystrix.stream', location.href);
+    const asked = new URLSearchParams(location.search).get('stream');
+    if (!asked) {
+      return { url: configured.href, refused: '' };
+    }
+    let u = null;
+    try {
+      u = new URL(asked, location.href);
+    } catch (e) {
+      u = null;
+    }
+    if (u && u.origin === location.origin && (u.protocol === 'http:' || u.protocol === 'https:')) {
+      return { url: u.href, refused: '' };
+    }
+    return { url: configured.href, refused: asked };
+  }
+
+  const source = chooseStream();
+  sourceEl.textContent = source.url;
+  if (source.refused) {
+    const note = document.createElement('p');
+    note.className = 'refused';
+    note.setAttribute('role', 'alert');
+    note.textContent = 'Not watching ' + source.refused +
+      ': the page only watches streams on its own server (' + location.origin + ').';
+    document.querySelector('header.top').appendChild(note);
+  }
+
+  let stream = null;
+  let retryMs = RETRY_MIN_MS;
+
+  function setStatus(status, text) {
+    body.dataset.status = status;
+    if (statusEl.textContent !== text) {
+      statusEl.textContent = text;
+    }
+  }
+
+  function connect() {
+    setStatus('connecting', 'Connecting…');
+    const es = new EventSource(source.url);
+    stream = es;
+    es.onopen = function () {
+      retryMs = RETRY_MIN_MS;
+      setStatus('live', 'Live');
+    };
+    es.onmessage = function (e) {
+      receive(e.data);
+    };
+    es.onerror = function () {
+      if (es.readyState !== EventSource.CLOSED) {
+        // The browser reconnects by itself.
+        setStatus('connecting', 'Connection lost; reconnecting…');
+        return;
+      }
+      // The browser has given up, as it does on an answer other than a
+      // 200 event stream (a server at its client limit answers 503).
+      es.close();
+      setStatus('disconnected', 'Disconnected; retrying in ' + Math.round(retryMs / 1000) + ' s');
+      setTimeout(connect, retryMs);
+      retryMs = Math.min(retryMs * 2, RETRY_MAX_MS);
+    };
+  }
+
+  function receive(text) {
+    let ev;
+    try {
+      ev = JSON.parse(text);
+    } catch (e) {
+      return;
+    }
+    if (!ev || typeof ev !== 'object' || typeof ev.name !== 'string') {
+      return;
+    }
+    if (ev.type === 'HystrixCommand') {
+      updateCircuit(ev);
+    } else if (ev.type === 'HystrixThreadPool') {
+      updatePool(ev);
+    } else {
+      return;
+    }
+    if (body.dataset.status !== 'live') {
+      setStatus('live', 'Live');
+    }
+    scheduleRender();
+  }
+
+  // ---- numbers -----------------------------------------------------------
+
+  function num(v) {
+    const n = typeof v === 'number' ? v : Number(v);
+    return Number.isFinite(n) ? n : 0;
+  }
+
+  function has(v) {
+    return v !== undefined && v !== null && v !== '' && Number.isFinite(Number(v));
+  }
+
+  function bool(v) {
+    return v === true || v === 'true';
+  }
+
+  function windowSeconds(ev) {
+    const ms = num(ev.propertyValue_metricsRollingStatisticalWindowInMilliseconds);
+    return ms > 0 ? ms / 1000 : 10;
+  }
+
+  function fmtCount(v) {
+    return counts.format(Math.round(num(v)));
+  }
+
+  function fmtRate(r) {
+    if (r === 0) {
+      return '0';
+    }
+    return r < 10 ? r.toFixed(1) : counts.format(Math.round(r));
+  }
+
+  function fmtMillis(v) {
+    return has(v) ? counts.format(Math.round(num(v))) : '–';
+  }
+
+  // ---- circuits ----------------------------------------------------------
+
+  function stateOf(ev) {
+    const s = ev.circuitState;
+    if (s === 'closed' || s === 'open' || s === 'half-open') {
+      return s;
+    }
+    return bool(ev.isCircuitBreakerOpen) ? 'open' : 'closed';
+  }
+
+  function p99(c) {
+    return c.ev.latencyTotal ? num(c.ev.latencyTotal['99']) : 0;
+  }
+
+  function newCircuit(name) {
+    const tile = tileTemplate.content.firstElementChild.cloneNode(true);
+    tile.dataset.command = name;
+    const fields = {};
+    tile.querySelectorAll('[data-field]').forEach(function (el) {
+      fields[el.dataset.field] = el;
+    });
+    fields.name.textContent = name;
+    tile.setAttribute('aria-label', 'circuit ' + name);
+    const c = {
+      name: name,
+      key: name.toLowerCase(),
+      ev: null,
+      rate: 0,
+      seen: 0,
+      history: [],
+      tile: tile,
+      fields: fields,
+      latencyRows: tile.querySelectorAll('[data-latency]'),
+      area: tile.querySelector('.spark-area'),
+      rateLine: tile.querySelector('.spark-rate'),
+      errLine: tile.querySelector('.spark-err'),
+      dirty: true,
+    };
+    applyFilter(c);
+    tilesEl.appendChild(tile);
+    return c;
+  }
+
+  function updateCircuit(ev) {
+    let c = circuits.get(ev.name);
+    if (!c) {
+      c = newCircuit(ev.name);
+      circuits.set(ev.name, c);
+    }
+    const win = windowSeconds(ev);
+    c.ev = ev;
+    c.seen = Date.now();
+    c.rate = num(ev.requestCount) / win;
+    c.history.push([c.rate, num(ev.errorCount) / win]);
+    if (c.history.length > HISTORY) {
+      c.history.shift();
+    }
+    c.dirty = true;
+  }
+
+  function renderCircuit(c) {
+    const ev = c.ev;
+    const f = c.fields;
+    const state = stateOf(ev);
+    const errPct = num(ev.errorPercentage);
+    const threshold = num(ev.propertyValue_circuitBreakerErrorThresholdPercentage);
+
+    c.tile.dataset.state = state;
+    f.state.textContent = state;
+    c.tile.dataset.errors = errPct === 0 ? 'none' : (threshold > 0 && errPct >= threshold ? 'high' : 'some');
+
+    f.rate.textContent = fmtRate(c.rate);
+    f.errpct.textContent = Math.round(errPct) + ' %';
+    f.active.textContent = fmtCount(ev.currentConcurrentExecutionCount);
+    const limit = concurrencyLimit(c);
+    f['active-of'].textContent = limit > 0 ? 'active of ' + fmtCount(limit) : 'active';
+
+    f.success.textContent = fmtCount(ev.rollingCountSuccess);
+    f.failure.textContent = fmtCount(ev.rollingCountFailure);
+    f.timeout.textContent = fmtCount(ev.rollingCountTimeout);
+    f.short.textContent = fmtCount(ev.rollingCountShortCircuited);
+    f.rejected.textContent = fmtCount(num(ev.rollingCountThreadPoolRejected) + num(ev.rollingCountSemaphoreRejected));
+    f.fallback.textContent = fmtCount(ev.rollingCountFallbackSuccess) + ' / ' +
+      fmtCount(num(ev.rollingCountFallbackFailure) + num(ev.rollingCountFallbackRejection));
+
+    c.latencyRows.forEach(function (row) {
+      const key = row.dataset.latency;
+      const p = ev[key] && typeof ev[key] === 'object' ? ev[key] : {};
+      const cells = row.querySelectorAll('td');
+      const values = [ev[key + '_mean'], p['50'], p['90'], p['99'], p['99.5'], p['100']];
+      for (let i = 0; i < cells.length; i++) {
+        const text = fmtMillis(values[i]);
+        if (cells[i].textContent !== text) {
+          cells[i].textContent = text;
+        }
+      }
+    });
+
+    renderSpark(c);
+    c.dirty = false;
+    renderMeta(c);
+  }
+
+  // concurrencyLimit is the most executions the circuit allows at once, on
+  // all its hosts, if the stream tells: the semaphore's for semaphore
+  // isolation, else the size of the thread pool of the same name.
+  function concurrencyLimit(c) {
+    const ev = c.ev;
+    if (ev.propertyValue_executionIsolationStrategy === 'SEMAPHORE') {
+      // A setting, the same on every host, where the counts are summed.
+      return num(ev.propertyValue_executionIsolationSemaphoreMaxConcurrentRequests) * Math.max(1, num(ev.reportingHosts));
+    }
+    const pool = pools.get(ev.propertyValue_executionIsolationThreadPoolKeyOverride || c.name);
+    return pool ? num(pool.ev.currentMaximumPoolSize) : 0;
+  }
+
+  function renderMeta(c) {
+    const ev = c.ev;
+    const parts = [];
+    const hosts = num(ev.reportingHosts);
+    if (hosts > 0) {
+      parts.push(hosts === 1 ? '1 host' : fmtCount(hosts) + ' hosts, ' + fmtRate(c.rate / hosts) + ' req/s each');
+    }
+    parts.push(Math.round(windowSeconds(ev)) + ' s window');
+    const threshold = num(ev.propertyValue_circuitBreakerErrorThresholdPercentage);
+    if (threshold > 0) {
+      parts.push('opens at ' + threshold + ' % of ≥ ' + fmtCount(ev.propertyValue_circuitBreakerRequestVolumeThreshold) + ' requests');
+    }
+    if (bool(ev.propertyValue_circuitBreakerForceOpen)) {
+      parts.push('forced open');
+    } else if (bool(ev.propertyValue_circuitBreakerForceClosed)) {
+      parts.push('forced closed');
+    }
+    const age = Date.now() - c.seen;
+    const stale = age > STALE_MS;
+    if (stale) {
+      parts.push('no data for ' + Math.round(age / 1000) + ' s');
+    }
+    c.tile.dataset.stale = stale ? 'true' : 'false';
+    const text = parts.join(' · ');
+    if (c.fields.meta.textContent !== text) {
+      c.fields.meta.textContent = text;
+    }
+  }
+
+  // renderSpark draws the request rate and the error rate of the last
+  // HISTORY rounds, the newest on the right, scaled to the highest rate.
+  function renderSpark(c) {
+    const h = c.history;
+    let top = 0;
+    for (let i = 0; i < h.length; i++) {
+      top = Math.max(top, h[i][0], h[i][1]);
+    }
+    top = top > 0 ? top : 1;
+    const x0 = HISTORY - h.length;
+    const ratePts = [];
+    const errPts = [];
+    for (let i = 0; i < h.length; i++) {
+      const x = x0 + i;
+      ratePts.push(x + ',' + y(h[i][0], top));
+      errPts.push(x + ',' + y(h[i][1], top));
+    }
+    c.rateLine.setAttribute('points', ratePts.join(' '));
+    c.errLine.setAttribute('points', errPts.join(' '));
+    if (h.length > 0) {
+      c.area.setAttribute('points', x0 + ',30 ' + ratePts.join(' ') + ' ' + (x0 + h.length - 1) + ',30');
+    }
+  }
+
+  function y(v, top) {
+    return (29 - 27 * v / top).toFixed(2);
+  }
+
+  // ---- thread pools ------------------------------------------------------
+
+  function updatePool(ev) {
+    let p = pools.get(ev.name);
+    if (!p) {
+      const row = document.createElement('tr');
+      row.dataset.pool = ev.name;
+      const head = document.createElement('th');
+      head.scope = 'row';
+      head.textContent = ev.name;
+      row.appendChild(head);
+      const cells = [];
+      for (let i = 0; i < 6; i++) {
+        cells.push(row.appendChild(document.createElement('td')));
+      }
+      p = { name: ev.name, key: ev.name.toLowerCase(), row: row, cells: cells, ev: ev, seen: 0 };
+      pools.set(ev.name, p);
+      placePool(p);
+      applyFilter(p);
+      poolsSection.hidden = false;
+    }
+    p.ev = ev;
+    p.seen = Date.now();
+    p.dirty = true;
+  }
+
+  function placePool(p) {
+    const rows = Array.from(poolsBody.children);
+    const before = rows.find(function (r) {
+      return r.dataset.pool.localeCompare(p.name) > 0;
+    });
+    poolsBody.insertBefore(p.row, before || null);
+  }
+
+  function renderPool(p) {
+    const ev = p.ev;
+    const values = [
+      ev.currentActiveCount, ev.currentQueueSize, ev.currentPoolSize,
+      ev.rollingMaxActiveThreads, ev.rollingCountThreadsExecuted, ev.reportingHosts,
+    ];
+    for (let i = 0; i < values.length; i++) {
+      p.cells[i].textContent = fmtCount(values[i]);
+    }
+    p.row.dataset.stale = Date.now() - p.seen > STALE_MS ? 'true' : 'false';
+    p.dirty = false;
+  }
+
+  // ---- sorting and filtering ---------------------------------------------
+
+  function byName(a, b) {
+    return a.key < b.key ? -1 : a.key > b.key ? 1 : (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+  }
+
+  const comparators = {
+    name: byName,
+    error: function (a, b) {
+      return num(b.ev.errorPercentage) - num(a.ev.errorPercentage) ||
+        num(b.ev.requestCount) - num(a.ev.requestCount) || byName(a, b);
+    },
+    volume: function (a, b) {
+      return num(b.ev.requestCount) - num(a.ev.requestCount) || byName(a, b);
+    },
+    latency: function (a, b) {
+      return p99(b) - p99(a) || byName(a, b);
+    },
+  };
+
+  function sortTiles() {
+    const list = Array.from(circuits.values()).filter(function (c) {
+      return c.ev !== null;
+    });
+    list.sort(comparators[sortKey]);
+    if (sortReversed) {
+      list.reverse();
+    }
+    const current = tilesEl.children;
+    let same = current.length === list.length;
+    for (let i = 0; same && i < list.length; i++) {
+      same = current[i] === list[i].tile;
+    }
+    if (!same) {
+      list.forEach(function (c) {
+        tilesEl.appendChild(c.tile);
+      });
+    }
+  }
+
+  function applyFilter(item) {
+    const hide = filterText !== '' && item.key.indexOf(filterText) < 0;
+    const el = item.tile || item.row;
+    if (el.hidden !== hide) {
+      el.hidden = hide;
+    }
+  }
+
+  function renderCount() {
+    const total = circuits.size;
+    emptyEl.hidden = total > 0;
+    let shown = 0;
+    circuits.forEach(function (c) {
+      if (!c.tile.hidden) {
+        shown++;
+      }
+    });
+    const noun = total === 1 ? 'circuit' : 'circuits';
+    countEl.textContent = shown === total ? total + ' ' + noun : shown + ' of ' + total + ' ' + noun + ' shown';
+  }
+
+  function setSort(key) {
+    if (key === sortKey) {
+      sortReversed = !sortReversed;
+    } else {
+      sortKey = key;
+      sortReversed = false;
+    }
+    markSort();
+    scheduleRender();
+  }
+
+  function markSort() {
+    sortButtons.forEach(function (b) {
+      const on = b.dataset.sort === sortKey;
+      b.setAttribute('aria-pressed', on ? 'true' : 'false');
+      b.dataset.dir = on ? (sortReversed ? 'reversed' : 'normal') : '';
+    });
+    body.dataset.sort = sortKey + (sortReversed ? '-reversed' : '');
+  }
+
+  sortButtons.forEach(function (b) {
+    b.addEventListener('click', function () {
+      setSort(b.dataset.sort);
+    });
+  });
+
+  filterEl.addEventListener('input', function () {
+    filterText = filterEl.value.trim().toLowerCase();
+    circuits.forEach(applyFilter);
+    pools.forEach(applyFilter);
+    renderCount();
+  });
+
+  // ---- rendering ---------------------------------------------------------
+
+  function scheduleRender() {
+    if (renderPending) {
+      return;
+    }
+    renderPending = true;
+    // A hidden tab runs no animation frames; the timer still runs there,
+    // if less often, so the page is current when shown again.
+    const run = function () {
+      if (renderPending) {
+        renderPending = false;
+        render();
+      }
+    };
+    requestAnimationFrame(run);
+    setTimeout(run, 250);
+  }
+
+  function render() {
+    circuits.forEach(function (c) {
+      if (c.ev === null) {
+        return;
+      }
+      if (c.dirty) {
+        renderCircuit(c);
+      } else {
+        renderMeta(c);
+      }
+    });
+    pools.forEach(function (p) {
+      if (p.dirty || Date.now() - p.seen > STALE_MS) {
+        renderPool(p);
+      }
+    });
+    sortTiles();
+    renderCount();
+  }
+
+  // Stale marks need a render even when nothing arrives.
+  setInterval(scheduleRender, 1000);
+
+  const initialFilter = new URLSearchParams(location.search).get('filter');
+  if (initialFilter) {
+    filterEl.value = initialFilter;
+    filterText = initialFilter.trim().toLowerCase();
+  }
+  markSort();
+  connect();
+})();
