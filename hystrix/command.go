@@ -72,7 +72,7 @@ func execute(ctx context.Context, name string, f funcs) error {
 		switch {
 		case !ok:
 			err, e = errCircuitOpen, eventShortCircuit
-		case !c.pool.acquire(s.MaxConcurrentRequests):
+		case !c.pool.acquire(s.MaxConcurrentRequests, start):
 			err, e = errMaxConcurrency, eventRejected
 		case s.Isolation == CallerIsolation:
 			err, e, runEnd = runOnCaller(ctx, c, s, &f)

@@ -27,6 +27,8 @@ type StreamHandler struct {
 	done     chan struct{}
 	stopped  chan struct{}
 	interval time.Duration
+	// roundSize is the length of the last round; only loop touches it.
+	roundSize int
 }
 
 // DefaultStreamMaxClients is the number of clients a StreamHandler serves at
@@ -186,10 +188,13 @@ func (sh *StreamHandler) publish(t int64) {
 	if n == 0 {
 		return
 	}
-	round := appendRound(nil, t)
+	// Size the round like the last one, so that building it does not
+	// copy a growing buffer over and over.
+	round := appendRound(make([]byte, 0, sh.roundSize+sh.roundSize/8), t)
 	if len(round) == 0 {
 		return
 	}
+	sh.roundSize = len(round)
 	sh.mu.Lock()
 	defer sh.mu.Unlock()
 	for events := range sh.clients {
@@ -244,9 +249,13 @@ func streamEvents(c *CircuitBreaker, t int64) (*streamCmdMetric, *streamThreadPo
 	if maxConc < 0 {
 		maxConc = 0
 	}
+	// Hystrix reports rejections under the limit of the isolation in use.
 	isolation := "THREAD"
+	rejects := u32(m.Rejects().Sum(at))
+	threadRejects, semaphoreRejects := rejects, uint32(0)
 	if s.Isolation == CallerIsolation {
 		isolation = "SEMAPHORE"
+		threadRejects, semaphoreRejects = 0, rejects
 	}
 	cmd := &streamCmdMetric{
 		Type:           "HystrixCommand",
@@ -259,13 +268,15 @@ func streamEvents(c *CircuitBreaker, t int64) (*streamCmdMetric, *streamThreadPo
 		ErrorCount:         u32(errs),
 		ErrorPct:           u32(errPct + 0.5),
 		CircuitBreakerOpen: c.State() != StateClosed,
+		CircuitState:       c.State().String(),
 
 		RollingCountFailure:                              u32(m.Failures().Sum(at)),
 		RollingCountFallbackFailure:                      u32(m.FallbackFailures().Sum(at)),
 		RollingCountFallbackSuccess:                      u32(m.FallbackSuccesses().Sum(at)),
 		RollingCountShortCircuited:                       u32(m.ShortCircuits().Sum(at)),
 		RollingCountSuccess:                              u32(m.Successes().Sum(at)),
-		RollingCountThreadPoolRejected:                   u32(m.Rejects().Sum(at)),
+		RollingCountThreadPoolRejected:                   threadRejects,
+		RollingCountSemaphoreRejected:                    semaphoreRejects,
 		RollingCountTimeout:                              u32(m.Timeouts().Sum(at)),
 		CurrentConcurrentExecutionCount:                  uint32(active),
 		LatencyExecute:                                   latencies(m.RunDuration(), at),
@@ -292,7 +303,7 @@ func streamEvents(c *CircuitBreaker, t int64) (*streamCmdMetric, *streamThreadPo
 		CurrentLargestPoolSize:      uint32(maxConc),
 		CurrentMaximumPoolSize:      uint32(maxConc),
 		CurrentPoolSize:             uint32(maxConc),
-		RollingMaxActiveThreads:     uint32(c.pool.takePeak()),
+		RollingMaxActiveThreads:     u32(c.pool.peak.Max(at)),
 		RollingCountThreadsExecuted: u32(m.Successes().Sum(at) + m.Failures().Sum(at) + m.Timeouts().Sum(at)),
 		RollingStatsWindow:          10000,
 	}

@@ -78,6 +78,8 @@ func TestStreamSendsCommandAndThreadPoolEventsWithEveryKey(t *testing.T) {
 	for _, key := range streamPoolKeys {
 		assert.Contains(t, pool, key)
 	}
+	assert.Equal(t, "closed", cmd["circuitState"])
+	assert.Equal(t, 1.0, pool["rollingMaxActiveThreads"])
 	assert.Equal(t, 61234.0, cmd["propertyValue_executionIsolationThreadTimeoutInMilliseconds"])
 	assert.Equal(t, 1.0, cmd["currentConcurrentExecutionCount"])
 	assert.Equal(t, 1.0, cmd["rollingCountFailure"])
@@ -204,4 +206,24 @@ func TestStreamHonoursDelay(t *testing.T) {
 		second = commandTime()
 	}
 	assert.GreaterOrEqual(t, second-first, 150.0, "rounds come no closer than the delay asked for")
+}
+
+func TestStreamReportsRejectionsUnderTheIsolationInUse(t *testing.T) {
+	for _, tc := range []struct {
+		iso                   Isolation
+		strategy              string
+		thread, semaphoreRejs uint32
+	}{
+		{GoroutineIsolation, "THREAD", 1, 0},
+		{CallerIsolation, "SEMAPHORE", 0, 1},
+	} {
+		name := uniqueName(t)
+		require.NoError(t, TryConfigureCommand(name, CommandConfig{Isolation: tc.iso}))
+		c, _, _ := GetCircuit(name)
+		require.NoError(t, c.ReportEvent([]string{"rejected"}, unixTime(now()), 0))
+		cmd, _ := streamEvents(c, now())
+		assert.Equal(t, tc.strategy, cmd.ExecutionIsolationStrategy)
+		assert.Equal(t, tc.thread, cmd.RollingCountThreadPoolRejected)
+		assert.Equal(t, tc.semaphoreRejs, cmd.RollingCountSemaphoreRejected)
+	}
 }

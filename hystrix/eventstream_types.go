@@ -13,6 +13,9 @@ type streamCmdMetric struct {
 	ErrorCount         uint32 `json:"errorCount"`
 	ErrorPct           uint32 `json:"errorPercentage"`
 	CircuitBreakerOpen bool   `json:"isCircuitBreakerOpen"`
+	// CircuitState tells half-open from open, which isCircuitBreakerOpen
+	// cannot; dashboards that do not know the key ignore it.
+	CircuitState string `json:"circuitState"`
 
 	RollingCountCollapsedRequests  uint32 `json:"rollingCountCollapsedRequests"`
 	RollingCountExceptionsThrown   uint32 `json:"rollingCountExceptionsThrown"`

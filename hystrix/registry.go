@@ -17,12 +17,16 @@ var reg = struct {
 	fast     sync.Map // name -> *CircuitBreaker
 	circuits map[string]*CircuitBreaker
 	settings map[string]*Settings
+	// implicit names the settings made with defaults on first use rather
+	// than configured; Flush forgets them with their circuits.
+	implicit map[string]bool
 	streams  map[*StreamHandler]struct{}
 	// gen counts Flushes; a circuit from an older generation is stale.
 	gen atomic.Uint64
 }{
 	circuits: make(map[string]*CircuitBreaker),
 	settings: make(map[string]*Settings),
+	implicit: make(map[string]bool),
 	streams:  make(map[*StreamHandler]struct{}),
 }
 
@@ -70,7 +74,9 @@ func circuitFor(name string) *CircuitBreaker {
 	return c
 }
 
-const nameCacheBits = 12
+// 16,384 slots (128 KiB): room for the commands of large services before
+// names start to share slots.
+const nameCacheBits = 14
 
 // nameCache holds circuits by the address of their name's bytes; see
 // circuitFor. Entries from before a Flush are told apart by their gen.
@@ -90,7 +96,8 @@ func Circuits() []*CircuitBreaker {
 
 // Flush forgets every circuit and its metrics, and stops every StreamHandler
 // that was started, so that nothing the library started keeps running.
-// Settings made with Configure stay. Executions in flight finish on the
+// Settings made with Configure stay; the defaults made for commands that ran
+// without configuration go with their circuits. Executions in flight finish on the
 // circuit they started with; the next call of a command gets a new circuit.
 func Flush() {
 	reg.mu.Lock()
@@ -98,10 +105,19 @@ func Flush() {
 	reg.circuits = make(map[string]*CircuitBreaker)
 	reg.fast.Clear()
 	reg.gen.Add(1)
+	for name := range reg.implicit {
+		delete(reg.settings, name)
+	}
+	clear(reg.implicit)
 	streams := reg.streams
 	reg.streams = make(map[*StreamHandler]struct{})
 	reg.mu.Unlock()
 
+	// Drop the cached circuits too, or they would stay reachable, with
+	// all their metrics, until their slots were reused.
+	for i := range nameCache {
+		nameCache[i].Store(nil)
+	}
 	for _, c := range old {
 		c.resetCollectors()
 	}

@@ -424,3 +424,36 @@ func TestOutOfRangeSettingsAreRefusedAndThePreviousKept(t *testing.T) {
 	assert.ErrorContains(t, err, name+"-a")
 	assert.Equal(t, 5*time.Millisecond, hystrix.GetCircuitSettings()[name+"-b"].Timeout)
 }
+
+// Flush must let go of every circuit, including those cached for the call
+// path, and of the default settings made for unconfigured commands, or a
+// program with many dynamic names grows without bound.
+func TestFlushReleasesCircuitsAndImplicitSettings(t *testing.T) {
+	configured := hystrix.UniqueName(t)
+	configure(t, configured, hystrix.CommandConfig{Timeout: 123})
+	names := make([]string, 100)
+	collected := make(chan struct{}, len(names))
+	for i := range names {
+		names[i] = fmt.Sprintf("%s-%d", hystrix.UniqueName(t), i)
+		require.NoError(t, hystrix.Do(names[i], func() error { return nil }, nil))
+		c, _, _ := hystrix.GetCircuit(names[i])
+		runtime.AddCleanup(c, func(ch chan struct{}) { ch <- struct{}{} }, collected)
+	}
+	hystrix.Flush()
+	settings := hystrix.GetCircuitSettings()
+	assert.NotContains(t, settings, names[0])
+	assert.Equal(t, 123*time.Millisecond, settings[configured].Timeout)
+
+	got := 0
+	deadline := time.After(5 * time.Second)
+	for got < len(names) {
+		runtime.GC()
+		select {
+		case <-collected:
+			got++
+		case <-deadline:
+			t.Fatalf("only %d of %d flushed circuits were freed", got, len(names))
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+}

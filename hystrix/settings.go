@@ -177,6 +177,7 @@ func TryConfigureCommand(name string, config CommandConfig) error {
 	}
 	reg.mu.Lock()
 	reg.settings[name] = s
+	delete(reg.implicit, name)
 	if c := reg.circuits[name]; c != nil {
 		c.settings.Store(s)
 	}
@@ -210,6 +211,7 @@ func settingsLocked(name string) *Settings {
 			s = builtinSettings()
 		}
 		reg.settings[name] = s
+		reg.implicit[name] = true
 	}
 	return s
 }

@@ -83,7 +83,13 @@ func (r *Number) UpdateMax(n float64) {
 // UpdateMaxAt raises the bucket of the second that holds now to n if n is
 // larger.
 func (r *Number) UpdateMaxAt(now time.Time, n float64) {
-	b := r.bucket(now.Unix())
+	r.UpdateMaxUnix(now.Unix(), n)
+}
+
+// UpdateMaxUnix raises the bucket of the given Unix second to n if n is
+// larger.
+func (r *Number) UpdateMaxUnix(sec int64, n float64) {
+	b := r.bucket(sec)
 	for {
 		old := b.bits.Load()
 		if n <= math.Float64frombits(old) {
@@ -116,8 +122,13 @@ func (r *Number) SumUnix(sec int64) float64 {
 // Max returns the largest bucket value in the ten seconds up to now, or zero
 // when there is none.
 func (r *Number) Max(now time.Time) float64 {
+	return r.MaxUnix(now.Unix())
+}
+
+// MaxUnix returns the largest bucket value in the ten seconds up to the
+// given Unix second.
+func (r *Number) MaxUnix(sec int64) float64 {
 	var max float64
-	sec := now.Unix()
 	for i := range r.buckets {
 		b := &r.buckets[i]
 		if live(b.sec.Load()-1, sec, numberBuckets) {
