@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Runs the whole benchmark suite and writes, under results/:
+#   raw.txt        the go test output, every sample
+#   benchstat.txt  benchstat's summary of raw.txt
+#   chart.svg      ns/op of the per-call scenarios, libraries side by side
+#   memory.svg     B/circuit of the memory scenarios
+#
+# About 11 minutes on 2 cores. Run it on a quiet machine: anything else
+# running shows in the numbers.
+#
+#   COUNT=10 BENCHTIME=300ms ./run.sh
+set -euo pipefail
+cd "$(dirname "$0")"
+
+# Importing go-zero runs automaxprocs, which would lower GOMAXPROCS to a
+# container's CPU quota; an explicit GOMAXPROCS keeps the choice ours.
+export GOMAXPROCS=${GOMAXPROCS:-$(nproc)}
+count=${COUNT:-10}
+benchtime=${BENCHTIME:-300ms}
+benchstat_pkg=golang.org/x/perf/cmd/benchstat@v0.0.0-20260908200009-22c9c6c9d4da
+mkdir -p results
+
+echo "GOMAXPROCS $GOMAXPROCS, count $count, benchtime $benchtime" >&2
+{
+	# Every per-call scenario and the stream tick, count samples each.
+	go test -run '^$' -timeout 60m -count "$count" -benchtime "$benchtime" \
+		-bench '^BenchmarkSuite$/^(pass|fail|hystrix-pass|hystrix-fallback|open|circuits10k|stream)$' .
+	# The memory scenarios measure one fresh circuit per iteration: one
+	# iteration a sample is enough, and 1M calls through afex take seconds.
+	go test -run '^$' -timeout 60m -count "$count" -benchtime 1x \
+		-bench '^BenchmarkSuite$/^memory$' .
+} | tee results/raw.txt
+
+if command -v benchstat >/dev/null; then
+	benchstat results/raw.txt >results/benchstat.txt
+else
+	go run "$benchstat_pkg" results/raw.txt >results/benchstat.txt
+fi
+go run ./cmd/benchchart -exclude '/(stream|memory)/' \
+	-title "hystrix-go and its peers: one call (GOMAXPROCS $GOMAXPROCS)" \
+	-o results/chart.svg results/raw.txt
+go run ./cmd/benchchart -metric B/circuit -include '/memory/' \
+	-title "Heap held by one circuit after 10k and 1M calls" \
+	-o results/memory.svg results/raw.txt
+echo "wrote results/raw.txt, results/benchstat.txt, results/chart.svg, results/memory.svg" >&2
