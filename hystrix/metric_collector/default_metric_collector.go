@@ -82,13 +82,14 @@ func (d *DefaultMetricCollector) FallbackSuccesses() *rolling.Number { return &d
 func (d *DefaultMetricCollector) FallbackFailures() *rolling.Number { return &d.fallbackFailures }
 
 // TotalDuration returns the rolling distribution of whole execution times,
-// fallbacks included.
+// fallbacks included, of the executions whose run function ran.
 func (d *DefaultMetricCollector) TotalDuration() *rolling.Timing { return &d.totalDuration }
 
-// RunDuration returns the rolling distribution of run function times.
+// RunDuration returns the rolling distribution of run function times, of
+// the executions whose run function ran.
 func (d *DefaultMetricCollector) RunDuration() *rolling.Timing { return &d.runDuration }
 
-// Update records r at the current time. Run durations are recorded only for
+// Update records r at the current time. Durations are recorded only for
 // executions whose run function ran.
 func (d *DefaultMetricCollector) Update(r MetricResult) {
 	d.UpdateAt(time.Now(), r)
@@ -135,10 +136,11 @@ func (d *DefaultMetricCollector) UpdateUnix(sec int64, r MetricResult) {
 	if r.FallbackFailures != 0 {
 		d.fallbackFailures.AddUnix(sec, r.FallbackFailures)
 	}
-	d.totalDuration.AddUnix(sec, r.TotalDuration)
-	// Executions that never ran (rejected, short-circuited) would drag the
-	// run latencies towards zero, so only runs are counted there.
+	// As in Hystrix, latencies are those of executions whose run function
+	// ran: rejections and short circuits take no time worth the name and
+	// would drag the percentiles towards zero while a circuit is open.
 	if r.RunDuration > 0 || r.Successes+r.Failures+r.Timeouts > 0 {
+		d.totalDuration.AddUnix(sec, r.TotalDuration)
 		d.runDuration.AddUnix(sec, r.RunDuration)
 	}
 }
