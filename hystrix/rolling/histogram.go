@@ -30,13 +30,18 @@ func histogramIndex(us uint64) int {
 	return (shift+1)*subBuckets + int(us>>uint(shift)) - subBuckets
 }
 
-// histogramValue returns the midpoint of bucket i as a duration.
-func histogramValue(i int) time.Duration {
+// histogramBounds returns the lower bound and the width of bucket i.
+func histogramBounds(i int) (lower, width time.Duration) {
 	if i < subBuckets {
-		return time.Duration(i) * time.Microsecond
+		return time.Duration(i) * time.Microsecond, time.Microsecond
 	}
-	shift := i/subBuckets - 1
-	lower := uint64(subBuckets+i%subBuckets) << uint(shift)
-	width := uint64(1) << uint(shift)
-	return time.Duration(lower)*time.Microsecond + time.Duration(width)*time.Microsecond/2
+	shift := uint(i/subBuckets - 1)
+	lower = time.Duration(uint64(subBuckets+i%subBuckets)<<shift) * time.Microsecond
+	return lower, time.Duration(uint64(1)<<shift) * time.Microsecond
+}
+
+// histogramValue returns the midpoint of bucket i.
+func histogramValue(i int) time.Duration {
+	lower, width := histogramBounds(i)
+	return lower + width/2
 }

@@ -30,6 +30,10 @@ type timingBucket struct {
 	// the zero value means "never written".
 	period atomic.Int64
 	sumNs  atomic.Uint64
+	// minNs and maxNs are exact, so that the 0th and 100th percentiles are
+	// too; minNs holds the minimum plus one, so that zero means "none yet".
+	minNs  atomic.Int64
+	maxNs  atomic.Int64
 	counts [histogramSlots]atomic.Uint32
 }
 
@@ -57,6 +61,18 @@ func (r *Timing) AddUnix(sec int64, duration time.Duration) {
 	b := r.bucket(periodOf(sec))
 	b.sumNs.Add(uint64(duration))
 	b.counts[histogramIndex(uint64(duration/time.Microsecond))].Add(1)
+	for d := int64(duration); ; {
+		old := b.minNs.Load()
+		if (old != 0 && old-1 <= d) || b.minNs.CompareAndSwap(old, d+1) {
+			break
+		}
+	}
+	for d := int64(duration); ; {
+		old := b.maxNs.Load()
+		if old >= d || b.maxNs.CompareAndSwap(old, d) {
+			break
+		}
+	}
 }
 
 // Reset forgets every recorded duration.
@@ -102,20 +118,21 @@ func (r *Timing) Percentile(p float64) uint32 {
 }
 
 // PercentileAt returns the p-th percentile of the window ending at now as a
-// duration.
+// duration. The smallest and largest durations are exact; percentiles in
+// between are interpolated within their histogram bucket.
 func (r *Timing) PercentileAt(now time.Time, p float64) time.Duration {
-	var h [histogramSlots]uint64
-	total := r.merge(now, &h)
-	return percentileOf(&h, total, p)
+	var w window
+	r.merge(now, &w)
+	return w.percentile(p)
 }
 
 // Percentiles fills out[i] with the ps[i]-th percentile of the window ending
 // at now, merging the buckets once for all of them.
 func (r *Timing) Percentiles(now time.Time, ps []float64, out []time.Duration) {
-	var h [histogramSlots]uint64
-	total := r.merge(now, &h)
+	var w window
+	r.merge(now, &w)
 	for i, p := range ps {
-		out[i] = percentileOf(&h, total, p)
+		out[i] = w.percentile(p)
 	}
 }
 
@@ -124,11 +141,11 @@ func (r *Timing) Percentiles(now time.Time, ps []float64, out []time.Duration) {
 // recorded, and the slice is as long as the number of durations recorded, so
 // prefer Percentile for large windows.
 func (r *Timing) SortedDurations() []time.Duration {
-	var h [histogramSlots]uint64
-	total := r.merge(time.Now(), &h)
-	out := make([]time.Duration, 0, total)
-	for i, c := range h {
-		v := histogramValue(i)
+	var w window
+	r.merge(time.Now(), &w)
+	out := make([]time.Duration, 0, w.total)
+	for i, c := range w.counts {
+		v := w.clamp(histogramValue(i))
 		for ; c > 0; c-- {
 			out = append(out, v)
 		}
@@ -136,8 +153,19 @@ func (r *Timing) SortedDurations() []time.Duration {
 	return out
 }
 
-func percentileOf(h *[histogramSlots]uint64, total uint64, p float64) time.Duration {
-	if total == 0 {
+// window is the merged histogram of the live buckets.
+type window struct {
+	counts   [histogramSlots]uint64
+	total    uint64
+	min, max time.Duration
+}
+
+func (w *window) clamp(d time.Duration) time.Duration {
+	return min(max(d, w.min), w.max)
+}
+
+func (w *window) percentile(p float64) time.Duration {
+	if w.total == 0 {
 		return 0
 	}
 	if math.IsNaN(p) || p < 0 {
@@ -148,30 +176,44 @@ func percentileOf(h *[histogramSlots]uint64, total uint64, p float64) time.Durat
 	}
 	// The rank of the wanted value, counting from one, as in nearest-rank
 	// percentiles.
-	rank := uint64(math.Ceil(p / 100 * float64(total)))
-	if rank < 1 {
-		rank = 1
+	rank := uint64(math.Ceil(p / 100 * float64(w.total)))
+	switch {
+	case rank <= 1:
+		return w.min
+	case rank >= w.total:
+		return w.max
 	}
 	var seen uint64
-	for i, c := range h {
-		seen += c
-		if seen >= rank {
-			return histogramValue(i)
+	for i, c := range w.counts {
+		if seen+c >= rank {
+			// Spread the bucket's values evenly over its width.
+			lower, width := histogramBounds(i)
+			frac := (float64(rank-seen) - 0.5) / float64(c)
+			return w.clamp(lower + time.Duration(frac*float64(width)))
 		}
+		seen += c
 	}
-	return histogramValue(histogramSlots - 1)
+	return w.max
 }
 
-func (r *Timing) merge(now time.Time, h *[histogramSlots]uint64) uint64 {
-	var total uint64
+func (r *Timing) merge(now time.Time, w *window) {
 	r.each(now, func(b *timingBucket) {
+		lo, hi := b.minNs.Load(), b.maxNs.Load()
+		if lo == 0 {
+			return // no duration yet, or one being cleared
+		}
+		if d := time.Duration(lo - 1); w.total == 0 || d < w.min {
+			w.min = d
+		}
+		if d := time.Duration(hi); d > w.max {
+			w.max = d
+		}
 		for i := range b.counts {
 			c := uint64(b.counts[i].Load())
-			h[i] += c
-			total += c
+			w.counts[i] += c
+			w.total += c
 		}
 	})
-	return total
 }
 
 func (r *Timing) each(now time.Time, f func(*timingBucket)) {
@@ -201,6 +243,8 @@ func (r *Timing) bucket(period int64) *timingBucket {
 func (r *Timing) clear(b *timingBucket, period int64) {
 	b.period.Store(0)
 	b.sumNs.Store(0)
+	b.minNs.Store(0)
+	b.maxNs.Store(0)
 	for i := range b.counts {
 		b.counts[i].Store(0)
 	}

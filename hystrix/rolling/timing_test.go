@@ -116,3 +116,23 @@ func TestHistogramIndexRoundTrips(t *testing.T) {
 	}
 	assert.Equal(t, histogramSlots-1, histogramIndex(math.MaxUint64))
 }
+
+// The data of hystrix-go's own percentile test: the extremes come out
+// exact, the middle within the histogram's few percent.
+func TestTimingPercentilesOnHystrixGoData(t *testing.T) {
+	r := NewTiming()
+	ms := []int{1, 1004, 1004, 1004, 1004, 1004, 1004, 1004, 1004, 1004, 1005, 1005, 1005, 1005, 1005, 1005,
+		1005, 1005, 1005, 1005, 1005, 1005, 1005, 1005, 1006, 1006, 1006, 1006, 1007, 1007, 1007, 1008, 1015}
+	for _, d := range ms {
+		r.AddAt(t0, time.Duration(d)*time.Millisecond)
+	}
+	assert.Equal(t, time.Millisecond, r.PercentileAt(t0, 0))
+	assert.InEpsilon(t, float64(1006*time.Millisecond), float64(r.PercentileAt(t0, 75)), 0.01)
+	assert.Equal(t, 1015*time.Millisecond, r.PercentileAt(t0, 99))
+	assert.Equal(t, 1015*time.Millisecond, r.PercentileAt(t0, 100))
+
+	two := NewTiming()
+	two.AddAt(t0, 100*time.Millisecond)
+	two.AddAt(t0.Add(2*time.Second), 200*time.Millisecond)
+	assert.Equal(t, 150*time.Millisecond, two.MeanAt(t0.Add(2*time.Second)))
+}
