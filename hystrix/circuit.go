@@ -25,8 +25,12 @@ type CircuitBreaker struct {
 	// Name is the command's name.
 	Name string
 
-	settings atomic.Pointer[Settings]
-	state    atomic.Int32 // a State
+	// The fields every call reads come first, to share cache lines.
+	gen        uint64 // reg.gen when the circuit was made
+	settings   atomic.Pointer[Settings]
+	state      atomic.Int32 // a State
+	metrics    *metricCollector.DefaultMetricCollector
+	collectors []*lockedCollector
 	// openedAt is when the circuit last opened or admitted a probe, in Unix
 	// nanoseconds.
 	openedAt atomic.Int64
@@ -34,11 +38,7 @@ type CircuitBreaker struct {
 	// success need not recompute health unless errors are in the window.
 	lastErrorSec atomic.Int64
 
-	pool       executorPool
-	metrics    *metricCollector.DefaultMetricCollector
-	collectors []*lockedCollector
-
-	gen uint64 // reg.gen when the circuit was made
+	pool executorPool
 
 	// mu serializes state transitions; the call path reads state without it.
 	mu sync.Mutex

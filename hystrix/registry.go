@@ -50,17 +50,22 @@ func GetCircuit(name string) (*CircuitBreaker, bool, error) {
 	return c, true, nil
 }
 
-// circuitFor is GetCircuit for the call path. Most programs name their
-// commands with string constants, so the same name arrives with the same
-// bytes at the same address every time: a small table indexed by that
-// address finds the circuit without hashing the name. A name built at run
-// time misses the table and takes the map, which is correct, only slower.
+// circuitFor is GetCircuit for the call path. Most programs name a command
+// with the same string every time, a constant or a name kept from setup, so
+// its bytes are at the same address on every call: a small table indexed by
+// that address finds the circuit without hashing the name, and the compare
+// that confirms it stops at the equal pointers. A name built anew for each
+// call takes the map, which is correct, only slower.
 func circuitFor(name string) *CircuitBreaker {
-	p := unsafe.StringData(name)
-	slot := &nameCache[(uint64(uintptr(unsafe.Pointer(p)))*0x9E3779B97F4A7C15)>>(64-nameCacheBits)]
-	if c := slot.Load(); c != nil && unsafe.StringData(c.Name) == p && len(c.Name) == len(name) &&
-		c.gen == reg.gen.Load() {
-		return c
+	// Two ways: the slot the address hashes to and its neighbour, in the
+	// same cache line, so that two names sharing a slot do not evict each
+	// other on every call.
+	h := (uint64(uintptr(unsafe.Pointer(unsafe.StringData(name)))) * 0x9E3779B97F4A7C15) >> (64 - nameCacheBits)
+	gen := reg.gen.Load()
+	for _, i := range [2]uint64{h, h ^ 1} {
+		if c := nameCache[i].Load(); c != nil && c.Name == name && c.gen == gen {
+			return c
+		}
 	}
 	var c *CircuitBreaker
 	if v, ok := reg.fast.Load(name); ok {
@@ -68,9 +73,11 @@ func circuitFor(name string) *CircuitBreaker {
 	} else {
 		c, _, _ = GetCircuit(name)
 	}
-	if unsafe.StringData(c.Name) == p {
-		slot.Store(c)
+	slot := &nameCache[h]
+	if old := slot.Load(); old != nil && old.gen == gen {
+		slot = &nameCache[h^1] // keep the first way's name, evict the second
 	}
+	slot.Store(c)
 	return c
 }
 
@@ -78,8 +85,8 @@ func circuitFor(name string) *CircuitBreaker {
 // names start to share slots.
 const nameCacheBits = 14
 
-// nameCache holds circuits by the address of their name's bytes; see
-// circuitFor. Entries from before a Flush are told apart by their gen.
+// nameCache holds circuits by the address of the name's bytes that callers
+// pass; see circuitFor. Entries from before a Flush are told apart by their gen.
 var nameCache [1 << nameCacheBits]atomic.Pointer[CircuitBreaker]
 
 // Circuits returns every circuit, sorted by name.
