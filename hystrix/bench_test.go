@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/gohystrix/hystrix-go/hystrix"
 )
@@ -73,6 +74,32 @@ func runParallel(b *testing.B, g int, f func()) {
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
 			f()
+		}
+	})
+}
+
+// BenchmarkFloor measures what the engine cannot go below on this machine:
+// one read of the monotonic clock, and the hand-off of goroutine isolation
+// (start a goroutine, wait on a channel fed by it or by an AfterFunc timer)
+// without any of the engine's work.
+func BenchmarkFloor(b *testing.B) {
+	b.Run("clock", func(b *testing.B) {
+		start := time.Now()
+		var sink time.Duration
+		for i := 0; i < b.N; i++ {
+			sink += time.Since(start)
+		}
+		_ = sink
+	})
+	b.Run("goroutine-handoff", func(b *testing.B) {
+		b.ReportAllocs()
+		wake := make(chan int, 2)
+		timer := time.AfterFunc(time.Hour, func() { wake <- 2 })
+		for i := 0; i < b.N; i++ {
+			timer.Reset(time.Second)
+			go func() { wake <- 1 }()
+			<-wake
+			timer.Stop()
 		}
 	})
 }
