@@ -52,9 +52,10 @@ Flags:
 `
 
 const usageTail = `
-While it runs, point a Hystrix dashboard (or curl) at the stream URL it
-prints. It stops after -duration or on Ctrl-C and prints a summary per
-command.
+While it runs, open the address it prints: / is a live dashboard of the
+circuits, /hystrix.stream the Hystrix event stream (for any Hystrix
+dashboard, or curl) and /metrics the Prometheus metrics. It stops after
+-duration or on Ctrl-C and prints a summary per command.
 `
 
 // parseFlags reads the command line into a config. Usage and errors go to
@@ -66,7 +67,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.DurationVar(&cfg.Duration, "duration", cfg.Duration,
 		"how long the demo runs (at least 1s); the downstream spends 15% of it\nhealthy, 25% failing, 25% slow and 35% recovered")
 	fs.StringVar(&cfg.Addr, "addr", cfg.Addr,
-		"`host:port` to serve the Hystrix event stream on at /hystrix.stream;\nport 0 picks a free port, and the URL is printed at start")
+		"`host:port` to serve the dashboard (/), the Hystrix event stream\n(/hystrix.stream) and Prometheus metrics (/metrics) on;\nport 0 picks a free port, and the URLs are printed at start")
 	fs.IntVar(&cfg.Workers, "workers", cfg.Workers,
 		"most calls in flight at once; a call due while all workers are busy\nis skipped")
 	fs.IntVar(&cfg.RPS, "rps", cfg.RPS,
