@@ -7,6 +7,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/gohystrix/hystrix-go/exporters/internal/outcome"
 	"github.com/gohystrix/hystrix-go/hystrix"
 	metricCollector "github.com/gohystrix/hystrix-go/hystrix/metric_collector"
 	"go.opentelemetry.io/otel/attribute"
@@ -64,12 +65,10 @@ const (
 	StateKey = attribute.Key("hystrix.circuit.state")
 )
 
-// Outcomes lists the values of hystrix.outcome, in a fixed order. Exactly
-// one of them counts each execution.
-var Outcomes = []string{
-	"success", "failure", "rejected", "short_circuit", "timeout",
-	"context_canceled", "context_deadline_exceeded",
-}
+// Outcomes lists the values of hystrix.outcome, in a fixed order: success,
+// failure, rejected, short_circuit, timeout, context_canceled and
+// context_deadline_exceeded. Exactly one of them counts each execution.
+var Outcomes = append([]string(nil), outcome.Names[:]...)
 
 // DefaultBuckets are the bucket boundaries, in seconds, of the duration
 // histograms unless WithBuckets says otherwise: from 1ms to 10s.
@@ -280,18 +279,16 @@ func (e *Exporter) newCircuitCollector(name string) metricCollector.MetricCollec
 // ratios have both sides.
 func (e *Exporter) forCommand(name string) *circuitCollector {
 	c := &circuitCollector{e: e}
-	for i, o := range Outcomes {
-		c.outcomes[i] = []metric.AddOption{metric.WithAttributeSet(e.attrSet(name, OutcomeKey.String(o)))}
-	}
-	c.fbSuccess = []metric.AddOption{metric.WithAttributeSet(e.attrSet(name, FallbackResultKey.String("success")))}
-	c.fbFailure = []metric.AddOption{metric.WithAttributeSet(e.attrSet(name, FallbackResultKey.String("failure")))}
-	c.cmd = []metric.RecordOption{metric.WithAttributeSet(e.attrSet(name))}
 	ctx := context.Background()
-	for _, opts := range c.outcomes {
-		e.calls.Add(ctx, 0, opts...)
+	for i, o := range outcome.Names {
+		c.outcomes[i] = []metric.AddOption{metric.WithAttributeSet(e.attrSet(name, OutcomeKey.String(o)))}
+		e.calls.Add(ctx, 0, c.outcomes[i]...)
 	}
-	e.fallbacks.Add(ctx, 0, c.fbSuccess...)
-	e.fallbacks.Add(ctx, 0, c.fbFailure...)
+	for i, res := range outcome.FallbackNames {
+		c.fallbacks[i] = []metric.AddOption{metric.WithAttributeSet(e.attrSet(name, FallbackResultKey.String(res)))}
+		e.fallbacks.Add(ctx, 0, c.fallbacks[i]...)
+	}
+	c.cmd = []metric.RecordOption{metric.WithAttributeSet(e.attrSet(name))}
 	return c
 }
 
@@ -299,9 +296,8 @@ func (e *Exporter) forCommand(name string) *circuitCollector {
 // counters and histograms.
 type circuitCollector struct {
 	e         *Exporter
-	outcomes  [7][]metric.AddOption // in the order of Outcomes
-	fbSuccess []metric.AddOption
-	fbFailure []metric.AddOption
+	outcomes  [outcome.Count][]metric.AddOption         // in the order of outcome.Names
+	fallbacks [outcome.FallbackCount][]metric.AddOption // in the order of outcome.FallbackNames
 	cmd       []metric.RecordOption
 }
 
@@ -313,24 +309,18 @@ func (c *circuitCollector) Update(r metricCollector.MetricResult) {
 		return
 	}
 	ctx := context.Background()
-	for i, v := range [...]float64{
-		r.Successes, r.Failures, r.Rejects, r.ShortCircuits, r.Timeouts,
-		r.ContextCanceled, r.ContextDeadlineExceeded,
-	} {
+	for i, v := range outcome.Counts(r) {
 		if v > 0 {
 			e.calls.Add(ctx, int64(v), c.outcomes[i]...)
 		}
 	}
-	if r.FallbackSuccesses > 0 {
-		e.fallbacks.Add(ctx, int64(r.FallbackSuccesses), c.fbSuccess...)
-	}
-	if r.FallbackFailures > 0 {
-		e.fallbacks.Add(ctx, int64(r.FallbackFailures), c.fbFailure...)
+	for i, v := range outcome.FallbackCounts(r) {
+		if v > 0 {
+			e.fallbacks.Add(ctx, int64(v), c.fallbacks[i]...)
+		}
 	}
 	e.total.Record(ctx, r.TotalDuration.Seconds(), c.cmd...)
-	// Executions that never ran (rejected, short-circuited) would drag the
-	// run latencies towards zero, as in hystrix's own collector.
-	if r.RunDuration > 0 || r.Successes+r.Failures+r.Timeouts > 0 {
+	if outcome.RunRan(r) {
 		e.run.Record(ctx, r.RunDuration.Seconds(), c.cmd...)
 	}
 }

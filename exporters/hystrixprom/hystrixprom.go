@@ -6,6 +6,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/gohystrix/hystrix-go/exporters/internal/outcome"
 	"github.com/gohystrix/hystrix-go/hystrix"
 	metricCollector "github.com/gohystrix/hystrix-go/hystrix/metric_collector"
 	"github.com/prometheus/client_golang/prometheus"
@@ -58,20 +59,19 @@ var MetricNames = []string{
 // The values of the outcome label of hystrix_calls_total, one per
 // execution outcome. Exactly one of them counts each execution.
 const (
-	OutcomeSuccess                 = "success"
-	OutcomeFailure                 = "failure"
-	OutcomeRejected                = "rejected"
-	OutcomeShortCircuit            = "short_circuit"
-	OutcomeTimeout                 = "timeout"
-	OutcomeContextCanceled         = "context_canceled"
-	OutcomeContextDeadlineExceeded = "context_deadline_exceeded"
+	OutcomeSuccess                 = outcome.Success                 // "success"
+	OutcomeFailure                 = outcome.Failure                 // "failure"
+	OutcomeRejected                = outcome.Rejected                // "rejected"
+	OutcomeShortCircuit            = outcome.ShortCircuit            // "short_circuit"
+	OutcomeTimeout                 = outcome.Timeout                 // "timeout"
+	OutcomeContextCanceled         = outcome.ContextCanceled         // "context_canceled"
+	OutcomeContextDeadlineExceeded = outcome.ContextDeadlineExceeded // "context_deadline_exceeded"
 )
 
-// Outcomes lists the values of the outcome label, in a fixed order.
-var Outcomes = []string{
-	OutcomeSuccess, OutcomeFailure, OutcomeRejected, OutcomeShortCircuit,
-	OutcomeTimeout, OutcomeContextCanceled, OutcomeContextDeadlineExceeded,
-}
+// Outcomes lists the values of the outcome label, in a fixed order: that
+// of the constants above, from OutcomeSuccess to
+// OutcomeContextDeadlineExceeded.
+var Outcomes = append([]string(nil), outcome.Names[:]...)
 
 // DefaultBuckets are the upper bounds, in seconds, of the duration
 // histograms unless WithBuckets says otherwise: from 1ms, below which a
@@ -291,14 +291,15 @@ func (c *collector) Collect(ch chan<- prometheus.Metric) {
 // and ratios have both sides from the first scrape.
 func (c *collector) forCommand(name string) *circuitCollector {
 	cc := &circuitCollector{
-		closed:    c.closed,
-		fbSuccess: c.fallbacks.WithLabelValues(name, "success"),
-		fbFailure: c.fallbacks.WithLabelValues(name, "failure"),
-		run:       c.run.WithLabelValues(name),
-		total:     c.total.WithLabelValues(name),
+		closed: c.closed,
+		run:    c.run.WithLabelValues(name),
+		total:  c.total.WithLabelValues(name),
 	}
-	for i, o := range Outcomes {
+	for i, o := range outcome.Names {
 		cc.outcomes[i] = c.calls.WithLabelValues(name, o)
+	}
+	for i, res := range outcome.FallbackNames {
+		cc.fallbacks[i] = c.fallbacks.WithLabelValues(name, res)
 	}
 	return cc
 }
@@ -307,9 +308,8 @@ func (c *collector) forCommand(name string) *circuitCollector {
 // counters and histograms.
 type circuitCollector struct {
 	closed    *atomic.Bool
-	outcomes  [7]prometheus.Counter // in the order of Outcomes
-	fbSuccess prometheus.Counter
-	fbFailure prometheus.Counter
+	outcomes  [outcome.Count]prometheus.Counter         // in the order of outcome.Names
+	fallbacks [outcome.FallbackCount]prometheus.Counter // in the order of outcome.FallbackNames
 	run       prometheus.Observer
 	total     prometheus.Observer
 }
@@ -320,24 +320,18 @@ func (c *circuitCollector) Update(r metricCollector.MetricResult) {
 	if c.closed.Load() {
 		return
 	}
-	for i, v := range [...]float64{
-		r.Successes, r.Failures, r.Rejects, r.ShortCircuits, r.Timeouts,
-		r.ContextCanceled, r.ContextDeadlineExceeded,
-	} {
+	for i, v := range outcome.Counts(r) {
 		if v > 0 {
 			c.outcomes[i].Add(v)
 		}
 	}
-	if r.FallbackSuccesses > 0 {
-		c.fbSuccess.Add(r.FallbackSuccesses)
-	}
-	if r.FallbackFailures > 0 {
-		c.fbFailure.Add(r.FallbackFailures)
+	for i, v := range outcome.FallbackCounts(r) {
+		if v > 0 {
+			c.fallbacks[i].Add(v)
+		}
 	}
 	c.total.Observe(r.TotalDuration.Seconds())
-	// Executions that never ran (rejected, short-circuited) would drag the
-	// run latencies towards zero, as in hystrix's own collector.
-	if r.RunDuration > 0 || r.Successes+r.Failures+r.Timeouts > 0 {
+	if outcome.RunRan(r) {
 		c.run.Observe(r.RunDuration.Seconds())
 	}
 }
