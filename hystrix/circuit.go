@@ -39,6 +39,7 @@ type CircuitBreaker struct {
 	lastErrorSec atomic.Int64
 
 	pool executorPool
+	open openState
 
 	// mu serializes state transitions; the call path reads state without it.
 	mu sync.Mutex
@@ -82,8 +83,12 @@ func (c *CircuitBreaker) State() State { return State(c.state.Load()) }
 // Settings returns the circuit's current settings.
 func (c *CircuitBreaker) Settings() Settings { return *c.settings.Load() }
 
-// Metrics returns the collector that the circuit judges its health by.
-func (c *CircuitBreaker) Metrics() *metricCollector.DefaultMetricCollector { return c.metrics }
+// Metrics returns the collector that the circuit judges its health by, up
+// to date with the calls refused while open.
+func (c *CircuitBreaker) Metrics() *metricCollector.DefaultMetricCollector {
+	c.foldPending(now() / int64(time.Second))
+	return c.metrics
+}
 
 // ActiveCount returns how many executions hold a concurrency ticket now,
 // timed-out runs that have not yet returned included.
@@ -130,8 +135,10 @@ func (c *CircuitBreaker) allow(t int64, s *Settings) (ok, probe bool) {
 		c.mu.Unlock()
 		return false, false
 	}
+	c.foldPending(t / int64(time.Second))
 	c.openedAt.Store(t)
 	c.state.Store(int32(StateHalfOpen))
+	c.armProbeLocked(time.Duration(c.waitLimit(StateHalfOpen, s)))
 	c.mu.Unlock()
 	logf("hystrix-go: allowing a single probe to possibly close circuit %v", c.Name)
 	return true, true
@@ -169,11 +176,16 @@ func (c *CircuitBreaker) probeDone(admittedAt, t int64, e event) {
 	case e.callerEnded():
 		// The caller gave up: that says nothing about the dependency, so
 		// let the next call probe at once.
+		c.foldPending(t / int64(time.Second))
 		c.state.Store(int32(StateOpen))
 		c.openedAt.Store(t - int64(c.settings.Load().SleepWindow) - 1)
+		c.stopProbeLocked()
+		c.open.probeDue.Store(true)
 	default:
+		c.foldPending(t / int64(time.Second))
 		c.state.Store(int32(StateOpen))
 		c.openedAt.Store(t)
+		c.armProbeLocked(c.settings.Load().SleepWindow)
 	}
 	c.mu.Unlock()
 }
@@ -198,6 +210,7 @@ func (c *CircuitBreaker) checkHealth(t int64, s *Settings) {
 	if opened {
 		c.openedAt.Store(t)
 		c.state.Store(int32(StateOpen))
+		c.armProbeLocked(s.SleepWindow)
 	}
 	c.mu.Unlock()
 	if opened {
@@ -208,6 +221,8 @@ func (c *CircuitBreaker) checkHealth(t int64, s *Settings) {
 func (c *CircuitBreaker) closeLocked() {
 	c.state.Store(int32(StateClosed))
 	c.lastErrorSec.Store(0)
+	c.stopProbeLocked()
+	c.dropPending()
 }
 
 // onClosed clears the metrics of a circuit that just closed, so that the

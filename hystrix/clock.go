@@ -18,6 +18,13 @@ var now = monotonicNow
 
 func unixTime(ns int64) time.Time { return time.Unix(0, ns) }
 
+// stopper is a timer that can be stopped: a *time.Timer, or a test clock's.
+type stopper interface{ Stop() bool }
+
+// afterFunc arms a one-shot timer. Tests replace it, with now, by their
+// clock's, so that moving their clock fires it.
+var afterFunc = func(d time.Duration, f func()) stopper { return time.AfterFunc(d, f) }
+
 // toMillis converts to whole milliseconds for the dashboard's uint32 fields,
 // saturating rather than wrapping.
 func toMillis(d time.Duration) uint32 {

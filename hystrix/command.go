@@ -53,6 +53,9 @@ func execute(ctx context.Context, name string, f funcs) error {
 		return nilRunError(name)
 	}
 	c := circuitFor(name)
+	if c.refusesWithoutClock() && ctx.Err() == nil && (!f.hasFallback() || len(c.collectors) == 0) {
+		return c.shortCircuit(ctx, name, &f)
+	}
 	s := c.settings.Load()
 	start := now()
 
@@ -86,13 +89,7 @@ func execute(ctx context.Context, name string, f funcs) error {
 	end := runEnd
 	var fb event
 	if err != nil && f.hasFallback() {
-		if ferr := f.callFallback(ctx, name, err); ferr != nil {
-			err = &FallbackError{RunErr: err, FallbackErr: ferr}
-			fb = eventFallbackFailure
-		} else {
-			err = nil
-			fb = eventFallbackSuccess
-		}
+		err, fb = fallBack(ctx, name, &f, err)
 		end = now()
 	}
 
@@ -101,6 +98,18 @@ func execute(ctx context.Context, name string, f funcs) error {
 		c.probeDone(start, end, e)
 	}
 	return err
+}
+
+// fallBack runs the fallback, if there is one, for an execution that ended
+// with err, and returns the call's result and the fallback's event.
+func fallBack(ctx context.Context, name string, f *funcs, err error) (error, event) {
+	if !f.hasFallback() {
+		return err, eventNone
+	}
+	if ferr := f.callFallback(ctx, name, err); ferr != nil {
+		return &FallbackError{RunErr: err, FallbackErr: ferr}, eventFallbackFailure
+	}
+	return nil, eventFallbackSuccess
 }
 
 // classify turns what the run function returned into the execution's

@@ -236,6 +236,7 @@ func appendSSE(out []byte, v any) []byte {
 // streamEvents builds the dashboard's two events for circuit c at time t.
 func streamEvents(c *CircuitBreaker, t int64) (*streamCmdMetric, *streamThreadPoolMetric) {
 	at := unixTime(t)
+	c.foldPending(t / int64(time.Second))
 	m := c.metrics
 	s := c.Settings()
 	reqs := m.NumRequests().Sum(at)

@@ -17,17 +17,41 @@ func TestMain(m *testing.M) {
 // fakeClock is a clock the test moves by hand; it replaces the engine's
 // clock until the test ends.
 type fakeClock struct {
-	mu sync.Mutex
-	t  int64
+	mu     sync.Mutex
+	t      int64
+	timers []*fakeTimer
+}
+
+type fakeTimer struct {
+	at      int64
+	f       func()
+	stopped bool // guarded by the clock's mu
+	clk     *fakeClock
+}
+
+func (ft *fakeTimer) Stop() bool {
+	ft.clk.mu.Lock()
+	defer ft.clk.mu.Unlock()
+	was := !ft.stopped
+	ft.stopped = true
+	return was
 }
 
 func useFakeClock(t *testing.T) *fakeClock {
 	t.Helper()
 	c := &fakeClock{t: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC).UnixNano()}
-	old := now
-	now = c.now
-	t.Cleanup(func() { now = old })
+	oldNow, oldAfter := now, afterFunc
+	now, afterFunc = c.now, c.afterFunc
+	t.Cleanup(func() { now, afterFunc = oldNow, oldAfter })
 	return c
+}
+
+func (c *fakeClock) afterFunc(d time.Duration, f func()) stopper {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	ft := &fakeTimer{at: c.t + int64(d), f: f, clk: c}
+	c.timers = append(c.timers, ft)
+	return ft
 }
 
 func (c *fakeClock) now() int64 {
@@ -36,10 +60,28 @@ func (c *fakeClock) now() int64 {
 	return c.t
 }
 
+// Add moves the clock on and then fires, outside its lock, the timers that
+// came due.
 func (c *fakeClock) Add(d time.Duration) {
 	c.mu.Lock()
 	c.t += int64(d)
+	var due []func()
+	live := c.timers[:0]
+	for _, ft := range c.timers {
+		switch {
+		case ft.stopped:
+		case ft.at <= c.t:
+			ft.stopped = true
+			due = append(due, ft.f)
+		default:
+			live = append(live, ft)
+		}
+	}
+	c.timers = live
 	c.mu.Unlock()
+	for _, f := range due {
+		f()
+	}
 }
 
 var nameSeq atomic.Int64

@@ -10,10 +10,33 @@ import (
 // outcomes that can change it, re-judges the circuit's health, all before
 // the caller sees the result. start and end are Unix nanoseconds.
 func (c *CircuitBreaker) record(s *Settings, e, fb event, start, end int64, runDuration time.Duration) {
+	r := c.result(s, e, fb, time.Duration(end-start), runDuration)
+	sec := end / int64(time.Second)
+	c.metrics.UpdateUnix(sec, r)
+	for _, l := range c.collectors {
+		l.update(r)
+	}
+
+	// A short circuit happens only while open, and the caller's own
+	// cancellation says nothing about health.
+	switch {
+	case e == eventShortCircuit || e.callerEnded():
+	case r.Errors == 1:
+		c.lastErrorSec.Store(sec)
+		c.checkHealth(end, s)
+	case sec-c.lastErrorSec.Load() < 10:
+		// A success can still open the circuit by lifting the volume over
+		// the threshold while the window holds errors.
+		c.checkHealth(end, s)
+	}
+}
+
+// result describes one execution as collectors see it.
+func (c *CircuitBreaker) result(s *Settings, e, fb event, total, run time.Duration) metricCollector.MetricResult {
 	r := metricCollector.MetricResult{
 		Attempts:      1,
-		TotalDuration: time.Duration(end - start),
-		RunDuration:   runDuration,
+		TotalDuration: total,
+		RunDuration:   run,
 	}
 	switch e {
 	case eventSuccess:
@@ -43,23 +66,14 @@ func (c *CircuitBreaker) record(s *Settings, e, fb event, start, end int64, runD
 	if max := s.MaxConcurrentRequests; max > 0 {
 		r.ConcurrencyInUse = float64(c.pool.active.Load()) / float64(max)
 	}
+	return r
+}
 
-	sec := end / int64(time.Second)
-	c.metrics.UpdateUnix(sec, r)
+// updateCollectors hands one execution to the user's collectors only, for
+// refusals that the default collector counts by other means.
+func (c *CircuitBreaker) updateCollectors(s *Settings, e, fb event, total, run time.Duration) {
+	r := c.result(s, e, fb, total, run)
 	for _, l := range c.collectors {
 		l.update(r)
-	}
-
-	// A short circuit happens only while open, and the caller's own
-	// cancellation says nothing about health.
-	switch {
-	case e == eventShortCircuit || e.callerEnded():
-	case r.Errors == 1:
-		c.lastErrorSec.Store(sec)
-		c.checkHealth(end, s)
-	case sec-c.lastErrorSec.Load() < 10:
-		// A success can still open the circuit by lifting the volume over
-		// the threshold while the window holds errors.
-		c.checkHealth(end, s)
 	}
 }

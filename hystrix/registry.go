@@ -126,6 +126,9 @@ func Flush() {
 		nameCache[i].Store(nil)
 	}
 	for _, c := range old {
+		c.mu.Lock()
+		c.stopProbeLocked()
+		c.mu.Unlock()
 		c.resetCollectors()
 	}
 	for s := range streams {

@@ -178,10 +178,17 @@ func TryConfigureCommand(name string, config CommandConfig) error {
 	reg.mu.Lock()
 	reg.settings[name] = s
 	delete(reg.implicit, name)
-	if c := reg.circuits[name]; c != nil {
+	c := reg.circuits[name]
+	if c != nil {
 		c.settings.Store(s)
 	}
 	reg.mu.Unlock()
+	if c != nil {
+		// An open circuit's next probe moves with its new sleep window.
+		c.mu.Lock()
+		c.rearmLocked(now(), s)
+		c.mu.Unlock()
+	}
 	return nil
 }
 
