@@ -20,7 +20,8 @@ import (
 // half-open and lets exactly one probe run: a success closes it and clears
 // its metrics, anything else opens it for another SleepWindow. Only a probe
 // still running after its timeout and another SleepWindow is given up on
-// and replaced by a new one.
+// and replaced by a new one. While open, a call is refused without reading
+// the clock (see open_state.go).
 type CircuitBreaker struct {
 	// Name is the command's name.
 	Name string

@@ -62,10 +62,11 @@ func circuitFor(name string) *CircuitBreaker {
 	// other on every call.
 	h := (uint64(uintptr(unsafe.Pointer(unsafe.StringData(name)))) * 0x9E3779B97F4A7C15) >> (64 - nameCacheBits)
 	gen := reg.gen.Load()
-	for _, i := range [2]uint64{h, h ^ 1} {
-		if c := nameCache[i].Load(); c != nil && c.Name == name && c.gen == gen {
-			return c
-		}
+	if c := nameCache[h].Load(); c != nil && sameName(c.Name, name) && c.gen == gen {
+		return c
+	}
+	if c := nameCache[h^1].Load(); c != nil && sameName(c.Name, name) && c.gen == gen {
+		return c
 	}
 	var c *CircuitBreaker
 	if v, ok := reg.fast.Load(name); ok {
@@ -84,6 +85,11 @@ func circuitFor(name string) *CircuitBreaker {
 // 16,384 slots (128 KiB): room for the commands of large services before
 // names start to share slots.
 const nameCacheBits = 14
+
+// sameName compares two names, without a call when they share their bytes.
+func sameName(a, b string) bool {
+	return len(a) == len(b) && (unsafe.StringData(a) == unsafe.StringData(b) || a == b)
+}
 
 // nameCache holds circuits by the address of the name's bytes that callers
 // pass; see circuitFor. Entries from before a Flush are told apart by their gen.
