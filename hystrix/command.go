@@ -53,8 +53,10 @@ func execute(ctx context.Context, name string, f funcs) error {
 		return nilRunError(name)
 	}
 	c := circuitFor(name)
-	if c.refusesWithoutClock() && ctx.Err() == nil && (!f.hasFallback() || len(c.collectors) == 0) {
-		return c.shortCircuit(ctx, name, &f)
+	if c.refusesWithoutClock() {
+		if err, ok := c.refuseWithoutClock(ctx, name, f); ok {
+			return err
+		}
 	}
 	s := c.settings.Load()
 	start := now()

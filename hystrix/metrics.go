@@ -10,7 +10,8 @@ import (
 // outcomes that can change it, re-judges the circuit's health, all before
 // the caller sees the result. start and end are Unix nanoseconds.
 func (c *CircuitBreaker) record(s *Settings, e, fb event, start, end int64, runDuration time.Duration) {
-	r := c.result(s, e, fb, time.Duration(end-start), runDuration)
+	var r metricCollector.MetricResult
+	c.describe(&r, s, e, fb, time.Duration(end-start), runDuration)
 	sec := end / int64(time.Second)
 	c.metrics.UpdateUnix(sec, r)
 	for _, l := range c.collectors {
@@ -31,13 +32,11 @@ func (c *CircuitBreaker) record(s *Settings, e, fb event, start, end int64, runD
 	}
 }
 
-// result describes one execution as collectors see it.
-func (c *CircuitBreaker) result(s *Settings, e, fb event, total, run time.Duration) metricCollector.MetricResult {
-	r := metricCollector.MetricResult{
-		Attempts:      1,
-		TotalDuration: total,
-		RunDuration:   run,
-	}
+// describe fills r, which is zero, with one execution as collectors see it.
+func (c *CircuitBreaker) describe(r *metricCollector.MetricResult, s *Settings, e, fb event, total, run time.Duration) {
+	r.Attempts = 1
+	r.TotalDuration = total
+	r.RunDuration = run
 	switch e {
 	case eventSuccess:
 		r.Successes = 1
@@ -66,13 +65,13 @@ func (c *CircuitBreaker) result(s *Settings, e, fb event, total, run time.Durati
 	if max := s.MaxConcurrentRequests; max > 0 {
 		r.ConcurrencyInUse = float64(c.pool.active.Load()) / float64(max)
 	}
-	return r
 }
 
 // updateCollectors hands one execution to the user's collectors only, for
 // refusals that the default collector counts by other means.
 func (c *CircuitBreaker) updateCollectors(s *Settings, e, fb event, total, run time.Duration) {
-	r := c.result(s, e, fb, total, run)
+	var r metricCollector.MetricResult
+	c.describe(&r, s, e, fb, total, run)
 	for _, l := range c.collectors {
 		l.update(r)
 	}

@@ -65,6 +65,16 @@ func (c *CircuitBreaker) refusesWithoutClock() bool {
 	return c.state.Load() != int32(StateClosed) && !c.open.probeDue.Load()
 }
 
+// refuseWithoutClock refuses the execution if it can do so without the
+// clock: when the caller's context is live and nobody needs the refusal's
+// duration.
+func (c *CircuitBreaker) refuseWithoutClock(ctx context.Context, name string, f funcs) (error, bool) {
+	if ctx.Err() != nil || (f.hasFallback() && len(c.collectors) > 0) {
+		return nil, false
+	}
+	return c.shortCircuit(ctx, name, &f), true
+}
+
 // shortCircuit refuses one execution of an open circuit: it runs the
 // fallback, if any, and counts the refusal without reading the clock.
 // execute takes this path only when nobody needs the refusal's duration:
