@@ -27,10 +27,14 @@
 //     in the command's Isolation (goroutine_isolation.go or on the caller),
 //     falls back on error and records the outcome (metrics.go) into the
 //     collectors of package metricCollector, all on the calling goroutine.
+//   - open_state.go refuses calls to an open circuit without reading the
+//     clock.
 //   - eventstream.go serves the metrics to Hystrix dashboards.
 //
 // Nothing runs in the background per circuit: health is judged on the call
-// path, as each outcome is recorded. The only goroutines the library starts
+// path, as each outcome is recorded, and an open circuit has only a one-shot
+// timer that marks when its next probe is due (open_state.go), stopped when
+// the circuit closes or is flushed. The only goroutines the library starts
 // are those that run goroutine-isolated functions (each ends when its
 // function returns), those of Go and GoC (each ends with its execution) and
 // one per started StreamHandler (ended by Stop or Flush).
