@@ -26,7 +26,10 @@ type goroutineCall struct {
 	err    error // the run's error, read after wakeRun
 	runEnd int64 // when the run returned, read after wakeRun
 	timer  *time.Timer
-	refs   atomic.Int32
+	// start is call.run as a func value, made once per pooled call, so
+	// that starting the goroutine allocates no closure.
+	start func()
+	refs  atomic.Int32
 }
 
 type wakeReason uint8
@@ -45,6 +48,7 @@ func newGoroutineCall() any {
 	call := &goroutineCall{wake: make(chan wakeReason, 2)}
 	call.timer = time.AfterFunc(time.Duration(math.MaxInt64), call.timedOut)
 	call.timer.Stop()
+	call.start = call.run
 	return call
 }
 
@@ -70,7 +74,7 @@ func runOnGoroutine(ctx context.Context, c *CircuitBreaker, s *Settings, f *func
 	} else {
 		call.refs.Store(2)
 	}
-	go call.run()
+	go call.start()
 	if timed {
 		call.timer.Reset(s.Timeout)
 	}
