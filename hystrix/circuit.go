@@ -44,6 +44,11 @@ type CircuitBreaker struct {
 
 	// mu serializes state transitions; the call path reads state without it.
 	mu sync.Mutex
+	// openedByHealth says the health check opened the circuit, with
+	// openRequests executions in its window of which openErrors were
+	// errors; a failed probe clears it. Guarded by mu.
+	openedByHealth           bool
+	openRequests, openErrors float64
 }
 
 // State is where a circuit is in its cycle.
@@ -71,10 +76,10 @@ func (s State) String() string {
 	return "unknown"
 }
 
-func newCircuitBreaker(name string, s *Settings) *CircuitBreaker {
-	c := &CircuitBreaker{Name: name}
+func newCircuitBreaker(name string, s *Settings, def *metricCollector.DefaultMetricCollector, others []*lockedCollector, t *tickets) *CircuitBreaker {
+	c := &CircuitBreaker{Name: name, metrics: def, collectors: others}
 	c.settings.Store(s)
-	c.metrics, c.collectors = collectorsFor(name)
+	c.pool.tickets = t
 	return c
 }
 
@@ -93,7 +98,7 @@ func (c *CircuitBreaker) Metrics() *metricCollector.DefaultMetricCollector {
 
 // ActiveCount returns how many executions hold a concurrency ticket now,
 // timed-out runs that have not yet returned included.
-func (c *CircuitBreaker) ActiveCount() int { return int(c.pool.active.Load()) }
+func (c *CircuitBreaker) ActiveCount() int { return int(c.pool.tickets.n.Load()) }
 
 // IsOpen reports whether the circuit refuses executions, first opening it if
 // its metrics show it unhealthy. A half-open circuit counts as open.
@@ -101,8 +106,7 @@ func (c *CircuitBreaker) IsOpen() bool {
 	if c.State() != StateClosed {
 		return true
 	}
-	t := now()
-	c.checkHealth(t, c.settings.Load())
+	c.checkHealth(now())
 	return c.State() != StateClosed
 }
 
@@ -118,12 +122,14 @@ func (c *CircuitBreaker) AllowRequest() bool {
 }
 
 // allow decides whether an execution starting at t may run and whether it
-// is the half-open probe.
+// is the half-open probe. s is the settings the execution started with; the
+// decision to admit a probe is taken again under the lock with the settings
+// in force then.
 func (c *CircuitBreaker) allow(t int64, s *Settings) (ok, probe bool) {
 	if c.state.Load() == int32(StateClosed) {
 		return true, false
 	}
-	if t-c.openedAt.Load() <= c.waitLimit(State(c.state.Load()), s) {
+	if t-c.openedAt.Load() <= waitLimit(State(c.state.Load()), s) {
 		return false, false
 	}
 	c.mu.Lock()
@@ -132,14 +138,15 @@ func (c *CircuitBreaker) allow(t int64, s *Settings) (ok, probe bool) {
 		c.mu.Unlock()
 		return true, false
 	}
-	if t-c.openedAt.Load() <= c.waitLimit(st, s) {
+	cur := c.settings.Load()
+	if t-c.openedAt.Load() <= waitLimit(st, cur) {
 		c.mu.Unlock()
 		return false, false
 	}
 	c.foldPending(t / int64(time.Second))
 	c.openedAt.Store(t)
 	c.state.Store(int32(StateHalfOpen))
-	c.armProbeLocked(time.Duration(c.waitLimit(StateHalfOpen, s)))
+	c.armProbeLocked(time.Duration(waitLimit(StateHalfOpen, cur)))
 	c.mu.Unlock()
 	logf("hystrix-go: allowing a single probe to possibly close circuit %v", c.Name)
 	return true, true
@@ -150,8 +157,9 @@ func (c *CircuitBreaker) allow(t int64, s *Settings) (ok, probe bool) {
 // half-open one waits for its probe, which reports back by its timeout at
 // the latest; only a probe that outlives its timeout and a further sleep
 // window (a function that ignores its context, or a caller of AllowRequest
-// that never reports) is given up on and replaced.
-func (c *CircuitBreaker) waitLimit(st State, s *Settings) int64 {
+// that never reports) is given up on and replaced. Settings keep both below
+// 2^62 ns, so the sum does not overflow.
+func waitLimit(st State, s *Settings) int64 {
 	limit := int64(s.SleepWindow)
 	if st == StateHalfOpen && s.Timeout > 0 {
 		limit += int64(s.Timeout)
@@ -174,8 +182,9 @@ func (c *CircuitBreaker) probeDone(admittedAt, t int64, e event) {
 		c.mu.Unlock()
 		c.onClosed()
 		return
-	case e.callerEnded():
-		// The caller gave up: that says nothing about the dependency, so
+	case e.callerEnded() || e == eventRejected:
+		// The caller gave up, or the probe never ran for want of a
+		// concurrency ticket: that says nothing about the dependency, so
 		// let the next call probe at once.
 		c.foldPending(t / int64(time.Second))
 		c.state.Store(int32(StateOpen))
@@ -186,36 +195,69 @@ func (c *CircuitBreaker) probeDone(admittedAt, t int64, e event) {
 		c.foldPending(t / int64(time.Second))
 		c.state.Store(int32(StateOpen))
 		c.openedAt.Store(t)
+		c.openedByHealth = false
 		c.armProbeLocked(c.settings.Load().SleepWindow)
 	}
 	c.mu.Unlock()
 }
 
 // checkHealth opens a closed circuit whose window at t holds enough
-// executions with too many errors.
-func (c *CircuitBreaker) checkHealth(t int64, s *Settings) {
+// executions with too many errors, judged by the settings in force.
+func (c *CircuitBreaker) checkHealth(t int64) {
 	if c.state.Load() != int32(StateClosed) {
 		return
 	}
 	sec := t / int64(time.Second)
 	requests := c.metrics.NumRequests().SumUnix(sec)
-	if requests <= 0 || uint64(requests) < s.RequestVolumeThreshold {
-		return
-	}
 	errs := c.metrics.Errors().SumUnix(sec)
-	if int(errs/requests*100+0.5) < s.ErrorPercentThreshold {
+	if !unhealthy(requests, errs, c.settings.Load()) {
 		return
 	}
 	c.mu.Lock()
-	opened := c.state.Load() == int32(StateClosed)
+	// Settings a ConfigureCommand stored before taking the lock are seen
+	// here; one that comes later re-judges the circuit itself.
+	s := c.settings.Load()
+	opened := c.state.Load() == int32(StateClosed) && unhealthy(requests, errs, s)
 	if opened {
 		c.openedAt.Store(t)
 		c.state.Store(int32(StateOpen))
+		c.openedByHealth = true
+		c.openRequests, c.openErrors = requests, errs
 		c.armProbeLocked(s.SleepWindow)
 	}
 	c.mu.Unlock()
 	if opened {
 		logf("hystrix-go: opening circuit %v", c.Name)
+	}
+}
+
+// unhealthy reports whether a window of requests executions, errs of them
+// errors, opens a circuit with settings s.
+func unhealthy(requests, errs float64, s *Settings) bool {
+	if requests <= 0 || uint64(requests) < s.RequestVolumeThreshold {
+		return false
+	}
+	return int(errs/requests*100+0.5) >= s.ErrorPercentThreshold
+}
+
+// rejudge applies new settings s at time t to a live circuit: a closed
+// one that they find unhealthy opens, an open one that the health check
+// opened (not a failed probe) and that they would not have opened closes,
+// and an open one's next probe moves with the new sleep window. A half-open
+// circuit waits for its probe.
+func (c *CircuitBreaker) rejudge(t int64, s *Settings) {
+	c.mu.Lock()
+	st := State(c.state.Load())
+	if st == StateOpen && c.openedByHealth && !unhealthy(c.openRequests, c.openErrors, s) {
+		c.closeLocked()
+		c.mu.Unlock()
+		c.onClosed()
+		return
+	}
+	c.rearmLocked(t, s)
+	c.mu.Unlock()
+	if st == StateClosed {
+		c.checkHealth(t)
 	}
 }
 

@@ -80,9 +80,11 @@ func execute(ctx context.Context, name string, f funcs) error {
 		case !c.pool.acquire(s.MaxConcurrentRequests, start):
 			err, e = errMaxConcurrency, eventRejected
 		case s.Isolation == CallerIsolation:
-			err, e, runEnd = runOnCaller(ctx, c, s, &f)
+			err, e, runEnd = runOnCaller(ctx, c, s, &f, probe, start)
 		default:
-			err, e, runEnd = runOnGoroutine(ctx, c, s, &f)
+			var handedOff bool
+			err, e, runEnd, handedOff = runOnGoroutine(ctx, c, s, &f, probe, start)
+			probe = probe && !handedOff
 		}
 	}
 
@@ -130,11 +132,35 @@ func classify(ctx context.Context, err error) (error, event) {
 // runOnCaller runs the function on the calling goroutine and returns its
 // outcome and when it returned. The timeout reaches the function only
 // through its context.
-func runOnCaller(ctx context.Context, c *CircuitBreaker, s *Settings, f *funcs) (error, event, int64) {
+func runOnCaller(ctx context.Context, c *CircuitBreaker, s *Settings, f *funcs, probe bool, start int64) (error, event, int64) {
+	returned := false
+	defer func() {
+		if !returned {
+			c.runExited(s, probe, start)
+		}
+	}()
+	err, e, runEnd := runOnCallerFor(ctx, c, s, f)
+	returned = true
+	return err, e, runEnd
+}
+
+// runExited accounts for a caller-isolated run function that called
+// runtime.Goexit, as its goroutine unwinds: the ticket goes back and the
+// execution is a failure, since nothing else will record it.
+func (c *CircuitBreaker) runExited(s *Settings, probe bool, start int64) {
+	c.pool.tickets.release()
+	end := now()
+	c.record(s, eventFailure, eventNone, start, end, time.Duration(end-start))
+	if probe {
+		c.probeDone(start, end, eventFailure)
+	}
+}
+
+func runOnCallerFor(ctx context.Context, c *CircuitBreaker, s *Settings, f *funcs) (error, event, int64) {
 	if s.Timeout <= 0 {
 		err := f.callRun(ctx, c.Name)
 		runEnd := now()
-		c.pool.release()
+		c.pool.tickets.release()
 		err, e := classify(ctx, err)
 		return err, e, runEnd
 	}
@@ -143,7 +169,7 @@ func runOnCaller(ctx context.Context, c *CircuitBreaker, s *Settings, f *funcs) 
 	runEnd := now()
 	timedOut := tctx.Err() != nil && ctx.Err() == nil
 	cancel()
-	c.pool.release()
+	c.pool.tickets.release()
 	if timedOut {
 		return errTimeout, eventTimeout, runEnd
 	}

@@ -40,6 +40,12 @@ var (
 // function.
 var ErrNilRun = errors.New("nil run function")
 
+// ErrGoexit is the error of an execution whose run function called
+// runtime.Goexit, as t.FailNow does. It counts as a failure. In goroutine
+// isolation the caller gets it (or the fallback does); in caller isolation
+// the caller's goroutine is the one exiting, so only the collectors see it.
+var ErrGoexit = errors.New("hystrix: run function called runtime.Goexit")
+
 func nilRunError(name string) error {
 	return fmt.Errorf("hystrix: command %q: %w", name, ErrNilRun)
 }

@@ -10,12 +10,19 @@ import (
 
 // StreamHandler serves the metrics of every circuit as a Server-Sent Events
 // stream in the format of Netflix's Hystrix dashboard: once per interval,
-// one HystrixCommand and one HystrixThreadPool event per circuit.
+// one HystrixCommand and one HystrixThreadPool event per circuit, or an SSE
+// comment (":ping") when there are no circuits, so that a client of an idle
+// process still sees the stream is alive. Command names are escaped as
+// StreamName describes.
 //
-// Call Start before serving and Stop when done; Flush stops it too. A
-// client that reads too slowly misses events rather than slowing anything
-// down, and a client that leaves is forgotten at once. As with Netflix's
-// servlet, a client may ask for fewer rounds with ?delay=<milliseconds>.
+// The zero value is ready to use and publishes once a second, like
+// NewStreamHandler's. Call Start before serving and Stop when done; Flush
+// stops it too. A client that reads too slowly misses events rather than
+// slowing anything down; one that stops reading altogether is dropped when
+// a write to it has waited StreamWriteTimeout, and a client that leaves is
+// forgotten at once. Stop ends every response at once, also one blocked in
+// a write, and frees its client slot. As with Netflix's servlet, a client
+// may ask for fewer rounds with ?delay=<milliseconds>.
 type StreamHandler struct {
 	// MaxClients caps the clients served at once; more are answered 503.
 	// Zero means DefaultStreamMaxClients, negative means no cap. Set it
@@ -23,7 +30,7 @@ type StreamHandler struct {
 	MaxClients int
 
 	mu       sync.Mutex
-	clients  map[chan []byte]struct{}
+	clients  map[*streamClient]struct{}
 	done     chan struct{}
 	stopped  chan struct{}
 	interval time.Duration
@@ -35,14 +42,28 @@ type StreamHandler struct {
 // once when its MaxClients is zero.
 const DefaultStreamMaxClients = 32
 
+// StreamWriteTimeout is how long a StreamHandler waits for one write to a
+// client before it drops the client as gone.
+const StreamWriteTimeout = 10 * time.Second
+
 const (
 	streamClientBuffer = 10 // rounds
 	streamHeartbeat    = 10 * time.Second
+	streamInterval     = time.Second
 )
+
+// streamPing is the SSE comment sent when there is nothing else to send.
+var streamPing = []byte(":ping\n\n")
+
+// streamClient is one response being streamed.
+type streamClient struct {
+	events chan []byte
+	rc     *http.ResponseController
+}
 
 // NewStreamHandler returns a handler that publishes once a second.
 func NewStreamHandler() *StreamHandler {
-	return &StreamHandler{interval: time.Second}
+	return &StreamHandler{interval: streamInterval}
 }
 
 // Start begins publishing on a goroutine owned by the handler. Starting a
@@ -54,7 +75,10 @@ func (sh *StreamHandler) Start() {
 		return
 	}
 	if sh.clients == nil {
-		sh.clients = make(map[chan []byte]struct{})
+		sh.clients = make(map[*streamClient]struct{})
+	}
+	if sh.interval <= 0 {
+		sh.interval = streamInterval
 	}
 	sh.done = make(chan struct{})
 	sh.stopped = make(chan struct{})
@@ -70,6 +94,14 @@ func (sh *StreamHandler) Stop() {
 	sh.mu.Lock()
 	done, stopped := sh.done, sh.stopped
 	sh.done, sh.stopped = nil, nil
+	// A response blocked in a write to a client that stopped reading would
+	// not see done: a deadline in the past ends the write. Each handler is
+	// still running while it is in the map (it leaves the map under mu
+	// before it returns), so its ResponseController is still usable.
+	for cl := range sh.clients {
+		_ = cl.rc.SetWriteDeadline(time.Unix(1, 0))
+		delete(sh.clients, cl)
+	}
 	sh.mu.Unlock()
 	if done == nil {
 		return
@@ -98,12 +130,14 @@ func (sh *StreamHandler) ServeHTTP(rw http.ResponseWriter, req *http.Request) {
 		}
 		delay = time.Duration(ms) * time.Millisecond
 	}
-	events, done, err := sh.register()
+	cl := &streamClient{events: make(chan []byte, streamClientBuffer), rc: http.NewResponseController(rw)}
+	done, err := sh.register(cl)
 	if err != "" {
 		http.Error(rw, err, http.StatusServiceUnavailable)
 		return
 	}
-	defer sh.unregister(events)
+	defer sh.unregister(cl)
+	events := cl.events
 
 	h := rw.Header()
 	h.Set("Content-Type", "text/event-stream")
@@ -130,37 +164,56 @@ func (sh *StreamHandler) ServeHTTP(rw http.ResponseWriter, req *http.Request) {
 				lastSent = t
 			}
 		case <-heartbeat.C:
-			msg = []byte(":ping\n\n")
+			msg = streamPing
+		}
+		// A client that stopped reading is dropped at the deadline; where
+		// the writer has no deadlines, Stop still ends the response once
+		// the write returns.
+		if !sh.armWrite(cl) {
+			return
 		}
 		if _, err := rw.Write(msg); err != nil {
 			return
 		}
-		flusher.Flush()
+		if cl.rc.Flush() != nil {
+			return
+		}
 	}
 }
 
 // register adds a client, or says why it cannot.
-func (sh *StreamHandler) register() (chan []byte, <-chan struct{}, string) {
+func (sh *StreamHandler) register(cl *streamClient) (<-chan struct{}, string) {
 	sh.mu.Lock()
 	defer sh.mu.Unlock()
 	if sh.done == nil {
-		return nil, nil, "hystrix stream not started"
+		return nil, "hystrix stream not started"
 	}
 	limit := sh.MaxClients
 	if limit == 0 {
 		limit = DefaultStreamMaxClients
 	}
 	if limit > 0 && len(sh.clients) >= limit {
-		return nil, nil, "too many hystrix stream clients"
+		return nil, "too many hystrix stream clients"
 	}
-	events := make(chan []byte, streamClientBuffer)
-	sh.clients[events] = struct{}{}
-	return events, sh.done, ""
+	sh.clients[cl] = struct{}{}
+	return sh.done, ""
 }
 
-func (sh *StreamHandler) unregister(events chan []byte) {
+// armWrite sets the deadline of the client's next write, unless Stop has
+// dropped the client, whose deadline must stay in the past.
+func (sh *StreamHandler) armWrite(cl *streamClient) bool {
 	sh.mu.Lock()
-	delete(sh.clients, events)
+	defer sh.mu.Unlock()
+	if _, ok := sh.clients[cl]; !ok {
+		return false
+	}
+	_ = cl.rc.SetWriteDeadline(time.Now().Add(StreamWriteTimeout))
+	return true
+}
+
+func (sh *StreamHandler) unregister(cl *streamClient) {
+	sh.mu.Lock()
+	delete(sh.clients, cl)
 	sh.mu.Unlock()
 }
 
@@ -192,14 +245,14 @@ func (sh *StreamHandler) publish(t int64) {
 	// copy a growing buffer over and over.
 	round := appendRound(make([]byte, 0, sh.roundSize+sh.roundSize/8), t)
 	if len(round) == 0 {
-		return
+		round = streamPing
 	}
 	sh.roundSize = len(round)
 	sh.mu.Lock()
 	defer sh.mu.Unlock()
-	for events := range sh.clients {
+	for cl := range sh.clients {
 		select {
-		case events <- round:
+		case cl.events <- round:
 		default:
 		}
 	}
@@ -236,6 +289,7 @@ func appendSSE(out []byte, v any) []byte {
 // streamEvents builds the dashboard's two events for circuit c at time t.
 func streamEvents(c *CircuitBreaker, t int64) (*streamCmdMetric, *streamThreadPoolMetric) {
 	at := unixTime(t)
+	name := StreamName(c.Name)
 	c.foldPending(t / int64(time.Second))
 	m := c.metrics
 	s := c.Settings()
@@ -260,8 +314,8 @@ func streamEvents(c *CircuitBreaker, t int64) (*streamCmdMetric, *streamThreadPo
 	}
 	cmd := &streamCmdMetric{
 		Type:           "HystrixCommand",
-		Name:           c.Name,
-		Group:          c.Name,
+		Name:           name,
+		Group:          name,
 		Time:           t / int64(time.Millisecond),
 		ReportingHosts: 1,
 
@@ -297,7 +351,7 @@ func streamEvents(c *CircuitBreaker, t int64) (*streamCmdMetric, *streamThreadPo
 	}
 	pool := &streamThreadPoolMetric{
 		Type:                        "HystrixThreadPool",
-		Name:                        c.Name,
+		Name:                        name,
 		ReportingHosts:              1,
 		CurrentActiveCount:          uint32(active),
 		CurrentCorePoolSize:         uint32(maxConc),

@@ -12,7 +12,10 @@ import (
 // an atomic add, and the bound is read from the settings at each take, so a
 // new MaxConcurrentRequests applies to the next execution.
 type executorPool struct {
-	active atomic.Int64
+	// tickets is shared with the circuits of the same name that a Flush
+	// replaced while their runs were in flight, so that the bound holds
+	// across Flush.
+	tickets *tickets
 	// peak is the highest active count of each second of the window, for
 	// the stream's rollingMaxActiveThreads.
 	peak rolling.Number
@@ -22,16 +25,19 @@ type executorPool struct {
 // means no bound.
 func (p *executorPool) acquire(max int, t int64) bool {
 	for {
-		n := p.active.Load()
+		n := p.tickets.n.Load()
 		if max >= 0 && n >= int64(max) {
 			return false
 		}
-		if p.active.CompareAndSwap(n, n+1) {
+		if p.tickets.n.CompareAndSwap(n, n+1) {
 			p.peak.UpdateMaxUnix(t/int64(time.Second), float64(n+1))
 			return true
 		}
 	}
 }
 
+// tickets counts the tickets taken.
+type tickets struct{ n atomic.Int64 }
+
 // release returns a ticket.
-func (p *executorPool) release() { p.active.Add(-1) }
+func (t *tickets) release() { t.n.Add(-1) }

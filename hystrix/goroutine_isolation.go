@@ -14,11 +14,11 @@ import (
 // call, and whichever lets go last returns it, so a run that outlives its
 // timeout never sees it reused.
 type goroutineCall struct {
-	f      funcs
-	name   string
-	pool   *executorPool
-	ctx    context.Context // what the run function gets
-	runCtx *runContext     // non-nil when ctx is one of ours
+	f       funcs
+	name    string
+	tickets *tickets
+	ctx     context.Context // what the run function gets
+	runCtx  *runContext     // non-nil when ctx is one of ours
 	// wake receives, first come first served, the run's end and the
 	// timeout: one channel, so the caller waits with a plain receive
 	// rather than a select.
@@ -30,7 +30,21 @@ type goroutineCall struct {
 	// that starting the goroutine allocates no closure.
 	start func()
 	refs  atomic.Int32
+
+	// A half-open probe whose caller gave up is finished by the run when it
+	// returns, so that no second probe starts while it is still running.
+	// probeHandoff goes from 0 to handedToRun (by the caller, after setting
+	// circuit and admittedAt) or to runReturned (by the run), whichever
+	// comes first.
+	probeHandoff atomic.Int32
+	circuit      *CircuitBreaker
+	admittedAt   int64
 }
+
+const (
+	handedToRun = iota + 1
+	runReturned
+)
 
 type wakeReason uint8
 
@@ -55,12 +69,14 @@ func newGoroutineCall() any {
 // runOnGoroutine runs the function on a new goroutine and waits for it, the
 // timeout or the caller's context, whichever comes first, and returns the
 // outcome and when it came. The goroutine keeps the concurrency ticket until
-// the function really returns.
-func runOnGoroutine(ctx context.Context, c *CircuitBreaker, s *Settings, f *funcs) (error, event, int64) {
+// the function really returns. When the execution is the half-open probe
+// admitted at start and its caller gives up first, the run finishes the
+// probe when it returns, and handedOff is true.
+func runOnGoroutine(ctx context.Context, c *CircuitBreaker, s *Settings, f *funcs, probe bool, start int64) (err error, e event, runEnd int64, handedOff bool) {
 	call := goroutineCalls.Get().(*goroutineCall)
 	call.f = *f
 	call.name = c.Name
-	call.pool = &c.pool
+	call.tickets = c.pool.tickets
 	// A function that takes no context needs none; one that does gets a
 	// context that ends at the timeout or with the caller's.
 	call.ctx = ctx
@@ -93,11 +109,6 @@ func runOnGoroutine(ctx context.Context, c *CircuitBreaker, s *Settings, f *func
 		call.release() // the timer will never fire
 	}
 
-	var (
-		err    error
-		e      event
-		runEnd int64
-	)
 	switch reason {
 	case wakeRun:
 		err, e = classify(ctx, call.err)
@@ -107,25 +118,45 @@ func runOnGoroutine(ctx context.Context, c *CircuitBreaker, s *Settings, f *func
 		err, e = errTimeout, eventTimeout
 		runEnd = now()
 	default:
+		if probe {
+			call.circuit, call.admittedAt = c, start
+			handedOff = call.probeHandoff.CompareAndSwap(0, handedToRun)
+		}
 		call.cancel(ctx.Err())
 		err = ctx.Err()
 		e = contextEvent(err)
 		runEnd = now()
 	}
 	call.release()
-	return err, e, runEnd
+	return err, e, runEnd, handedOff
 }
 
 func (call *goroutineCall) run() {
-	err := call.f.callRun(call.ctx, call.name)
-	call.runEnd = now()
-	call.err = err
-	// Like the cancel of context.WithTimeout, release whatever the function
-	// hung on its context.
-	call.cancel(context.Canceled)
-	call.pool.release()
-	call.wake <- wakeRun
-	call.release()
+	returned := false
+	defer func() {
+		// Also when the function called runtime.Goexit, which ends this
+		// goroutine whatever it does: the ticket goes back and the caller
+		// learns of it as a failure.
+		if !returned {
+			call.err = ErrGoexit
+		}
+		call.runEnd = now()
+		// Like the cancel of context.WithTimeout, release whatever the
+		// function hung on its context.
+		call.cancel(context.Canceled)
+		call.tickets.release()
+		if !call.probeHandoff.CompareAndSwap(0, runReturned) {
+			e := eventContextCanceled // frees the probe slot
+			if call.err == nil {
+				e = eventSuccess
+			}
+			call.circuit.probeDone(call.admittedAt, call.runEnd, e)
+		}
+		call.wake <- wakeRun
+		call.release()
+	}()
+	call.err = call.f.callRun(call.ctx, call.name)
+	returned = true
 }
 
 // timedOut runs on the timer's goroutine when the timeout passes first.
@@ -150,7 +181,10 @@ func (call *goroutineCall) release() {
 	}
 	call.f = funcs{}
 	call.name = ""
-	call.pool = nil
+	call.tickets = nil
+	call.probeHandoff.Store(0)
+	call.circuit = nil
+	call.admittedAt = 0
 	call.ctx = nil
 	call.runCtx = nil
 	call.err = nil

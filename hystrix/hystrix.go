@@ -1,6 +1,9 @@
 package hystrix
 
-import "context"
+import (
+	"context"
+	"runtime/debug"
+)
 
 // Go runs the command asynchronously. The returned channel receives an error
 // only when the execution fails (the run and the fallback, if any, both
@@ -18,6 +21,15 @@ func GoC(ctx context.Context, name string, run func(context.Context) error, fall
 func goAsync(ctx context.Context, name string, f funcs) chan error {
 	errs := make(chan error, 1)
 	go func() {
+		// execute recovers every panic of user code where it happens; this
+		// is the last line of defence, on a goroutine the caller cannot
+		// guard, for whatever slips through (a panicking context, say).
+		defer func() {
+			if v := recover(); v != nil {
+				reportPanic("an asynchronous execution", name, v)
+				errs <- &PanicError{Command: name, Value: v, Stack: debug.Stack()}
+			}
+		}()
 		if err := execute(ctx, name, f); err != nil {
 			errs <- err
 		}

@@ -1,6 +1,10 @@
 package hystrix
 
-import "sync/atomic"
+import (
+	"log"
+	"runtime/debug"
+	"sync/atomic"
+)
 
 // Logger is what the library logs through: anything with a Printf method,
 // such as a *log.Logger.
@@ -21,8 +25,11 @@ var currentLogger atomic.Pointer[loggerBox]
 
 func init() { currentLogger.Store(&loggerBox{DefaultLogger}) }
 
-// SetLogger sets where the library logs circuit state changes and refused
-// settings. It is safe to call at any time; nil restores DefaultLogger.
+// SetLogger sets where the library logs circuit state changes, refused
+// settings and panics of user code. It is safe to call at any time; nil
+// restores DefaultLogger. The logger is never called with a lock of the
+// library held, so it may call the library itself; if it panics, the
+// panic and the line it was logging go to the standard library's log.
 func SetLogger(l Logger) {
 	if l == nil {
 		l = DefaultLogger
@@ -30,6 +37,14 @@ func SetLogger(l Logger) {
 	currentLogger.Store(&loggerBox{l})
 }
 
+// logf logs through the current logger. Callers must not hold a lock of
+// the library (see usercode.go).
 func logf(format string, items ...interface{}) {
+	defer func() {
+		if v := recover(); v != nil {
+			log.Printf("hystrix: the logger panicked: %v\n%s", v, debug.Stack())
+			log.Printf(format, items...)
+		}
+	}()
 	currentLogger.Load().Printf(format, items...)
 }

@@ -24,11 +24,11 @@ func (c *CircuitBreaker) record(s *Settings, e, fb event, start, end int64, runD
 	case e == eventShortCircuit || e.callerEnded():
 	case r.Errors == 1:
 		c.lastErrorSec.Store(sec)
-		c.checkHealth(end, s)
+		c.checkHealth(end)
 	case sec-c.lastErrorSec.Load() < 10:
 		// A success can still open the circuit by lifting the volume over
 		// the threshold while the window holds errors.
-		c.checkHealth(end, s)
+		c.checkHealth(end)
 	}
 }
 
@@ -63,7 +63,7 @@ func (c *CircuitBreaker) describe(r *metricCollector.MetricResult, s *Settings, 
 		r.FallbackFailures = 1
 	}
 	if max := s.MaxConcurrentRequests; max > 0 {
-		r.ConcurrencyInUse = float64(c.pool.active.Load()) / float64(max)
+		r.ConcurrencyInUse = float64(c.pool.tickets.n.Load()) / float64(max)
 	}
 }
 

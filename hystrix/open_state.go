@@ -51,7 +51,7 @@ func (c *CircuitBreaker) rearmLocked(t int64, s *Settings) {
 	if st == StateClosed {
 		return
 	}
-	if left := c.openedAt.Load() + c.waitLimit(st, s) - t; left > 0 {
+	if left := c.openedAt.Load() + waitLimit(st, s) - t; left > 0 {
 		c.armProbeLocked(time.Duration(left))
 		return
 	}

@@ -11,7 +11,8 @@ import (
 
 // reg holds every circuit and every command's settings. Lookups on the call
 // path go through the lock-free fast map; mu serializes creation,
-// configuration and Flush, which are rare.
+// configuration and Flush, which are rare. No user code runs with mu held
+// (usercode.go): a circuit's collectors are built between two holds of it.
 var reg = struct {
 	mu       sync.Mutex
 	fast     sync.Map // name -> *CircuitBreaker
@@ -20,34 +21,99 @@ var reg = struct {
 	// implicit names the settings made with defaults on first use rather
 	// than configured; Flush forgets them with their circuits.
 	implicit map[string]bool
-	streams  map[*StreamHandler]struct{}
+	// creating holds the circuits whose collectors are being built, so
+	// that concurrent first calls wait for one circuit instead of each
+	// calling the initializers.
+	creating map[string]*creation
+	// carried holds the tickets of flushed circuits whose runs are still in
+	// flight, for the next circuit of the same name to count them.
+	carried map[string]*tickets
+	streams map[*StreamHandler]struct{}
 	// gen counts Flushes; a circuit from an older generation is stale.
 	gen atomic.Uint64
 }{
 	circuits: make(map[string]*CircuitBreaker),
 	settings: make(map[string]*Settings),
 	implicit: make(map[string]bool),
+	creating: make(map[string]*creation),
+	carried:  make(map[string]*tickets),
 	streams:  make(map[*StreamHandler]struct{}),
+}
+
+// creation is a circuit being made; done is closed when c is set, or left
+// nil because the goroutine making it exited half way.
+type creation struct {
+	done chan struct{}
+	c    *CircuitBreaker
 }
 
 // GetCircuit returns the circuit of the named command, creating it on first
 // use, and whether this call created it. The error is always nil; it is
 // kept for compatibility with hystrix-go.
+//
+// Creating a circuit calls the collector initializers registered with
+// metricCollector.Registry, with no lock held, so they may call the
+// library; only a call that needs the very circuit being made waits for it.
 func GetCircuit(name string) (*CircuitBreaker, bool, error) {
-	if c, ok := reg.fast.Load(name); ok {
-		return c.(*CircuitBreaker), false, nil
-	}
-	reg.mu.Lock()
-	if c := reg.circuits[name]; c != nil {
+	for {
+		if c, ok := reg.fast.Load(name); ok {
+			return c.(*CircuitBreaker), false, nil
+		}
+		reg.mu.Lock()
+		if c := reg.circuits[name]; c != nil {
+			reg.mu.Unlock()
+			return c, false, nil
+		}
+		if cr := reg.creating[name]; cr != nil {
+			reg.mu.Unlock()
+			<-cr.done
+			if cr.c != nil {
+				return cr.c, false, nil
+			}
+			continue
+		}
+		cr := &creation{done: make(chan struct{})}
+		reg.creating[name] = cr
 		reg.mu.Unlock()
-		return c, false, nil
+		return createCircuit(name, cr), true, nil
 	}
-	c := newCircuitBreaker(name, settingsLocked(name))
+}
+
+// createCircuit makes the circuit that cr announces.
+func createCircuit(name string, cr *creation) *CircuitBreaker {
+	defer func() {
+		if cr.c == nil {
+			// An initializer called runtime.Goexit: let the waiters
+			// try again rather than wait for ever.
+			reg.mu.Lock()
+			delete(reg.creating, name)
+			reg.mu.Unlock()
+			close(cr.done)
+		}
+	}()
+	def, others := collectorsFor(name)
+	defaults, derr := settingsFor(name, CommandConfig{})
+
+	reg.mu.Lock()
+	s, refused := settingsLocked(name, defaults, derr)
+	t := reg.carried[name]
+	delete(reg.carried, name)
+	if t == nil {
+		t = new(tickets)
+	}
+	c := newCircuitBreaker(name, s, def, others, t)
 	c.gen = reg.gen.Load()
 	reg.circuits[name] = c
 	reg.fast.Store(name, c)
+	delete(reg.creating, name)
+	cr.c = c
 	reg.mu.Unlock()
-	return c, true, nil
+	close(cr.done)
+
+	if refused != nil {
+		logf("%v; using the built-in default", refused)
+	}
+	return c
 }
 
 // circuitFor is GetCircuit for the call path. Most programs name a command
@@ -110,8 +176,9 @@ func Circuits() []*CircuitBreaker {
 // Flush forgets every circuit and its metrics, and stops every StreamHandler
 // that was started, so that nothing the library started keeps running.
 // Settings made with Configure stay; the defaults made for commands that ran
-// without configuration go with their circuits. Executions in flight finish on the
-// circuit they started with; the next call of a command gets a new circuit.
+// without configuration go with their circuits. Executions in flight finish
+// on the circuit they started with; the next call of a command gets a new
+// circuit, which counts those still running against its concurrency limit.
 func Flush() {
 	reg.mu.Lock()
 	old := reg.circuits
@@ -122,6 +189,16 @@ func Flush() {
 		delete(reg.settings, name)
 	}
 	clear(reg.implicit)
+	for name, t := range reg.carried {
+		if t.n.Load() <= 0 {
+			delete(reg.carried, name)
+		}
+	}
+	for name, c := range old {
+		if c.pool.tickets.n.Load() > 0 {
+			reg.carried[name] = c.pool.tickets
+		}
+	}
 	streams := reg.streams
 	reg.streams = make(map[*StreamHandler]struct{})
 	reg.mu.Unlock()
@@ -148,14 +225,12 @@ func Flush() {
 func collectorsFor(name string) (*metricCollector.DefaultMetricCollector, []*lockedCollector) {
 	var def *metricCollector.DefaultMetricCollector
 	var others []*lockedCollector
-	for _, mc := range metricCollector.Registry.InitializeMetricCollectors(name) {
+	for _, mc := range initCollectors(name) {
 		if d, ok := mc.(*metricCollector.DefaultMetricCollector); ok && def == nil {
 			def = d
 			continue
 		}
-		if mc != nil {
-			others = append(others, &lockedCollector{c: mc})
-		}
+		others = append(others, &lockedCollector{c: mc, name: name})
 	}
 	if def == nil {
 		def = metricCollector.NewDefaultMetricCollector()
@@ -164,20 +239,38 @@ func collectorsFor(name string) (*metricCollector.DefaultMetricCollector, []*loc
 }
 
 // lockedCollector serializes the calls into one user collector, which
-// hystrix-go promised need no locks of their own.
+// hystrix-go promised need no locks of their own, and keeps its panics
+// from reaching the caller.
 type lockedCollector struct {
-	mu sync.Mutex
-	c  metricCollector.MetricCollector
+	mu   sync.Mutex
+	c    metricCollector.MetricCollector
+	name string
 }
 
 func (l *lockedCollector) update(r metricCollector.MetricResult) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.c.Update(r)
+	// The panic is reported after the collector's lock is released: the
+	// logger may call the library, which may call this collector.
+	if v := l.call(r, false); v != nil {
+		reportPanic("a metric collector's Update", l.name, v)
+	}
 }
 
 func (l *lockedCollector) reset() {
+	if v := l.call(metricCollector.MetricResult{}, true); v != nil {
+		reportPanic("a metric collector's Reset", l.name, v)
+	}
+}
+
+// call runs Update(r), or Reset, under the collector's lock and returns
+// what it panicked with, if anything.
+func (l *lockedCollector) call(r metricCollector.MetricResult, reset bool) (v any) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	l.c.Reset()
+	defer func() { v = recover() }()
+	if reset {
+		l.c.Reset()
+	} else {
+		l.c.Update(r)
+	}
+	return nil
 }

@@ -378,17 +378,6 @@ func TestNilRunReturnsAnErrorNamingTheCommand(t *testing.T) {
 	assert.ErrorIs(t, <-hystrix.Go("orders", nil, nil), hystrix.ErrNilRun)
 }
 
-type captureLogger struct {
-	mu    sync.Mutex
-	lines []string
-}
-
-func (l *captureLogger) Printf(format string, items ...interface{}) {
-	l.mu.Lock()
-	l.lines = append(l.lines, fmt.Sprintf(format, items...))
-	l.mu.Unlock()
-}
-
 func TestOutOfRangeSettingsAreRefusedAndThePreviousKept(t *testing.T) {
 	name := hystrix.UniqueName(t)
 	configure(t, name, hystrix.CommandConfig{ErrorPercentThreshold: 30, Timeout: 200})

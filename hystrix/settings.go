@@ -89,6 +89,13 @@ func (e *ConfigError) Error() string {
 // Unwrap returns ErrInvalidConfig.
 func (e *ConfigError) Unwrap() error { return ErrInvalidConfig }
 
+// maxMillis bounds the durations given in milliseconds: 2^61 ns, about 73
+// years, so that a time.Duration holds the sum of a timeout and a sleep
+// window added to a Unix time in nanoseconds without overflowing.
+const maxMillis = int64(1<<61) / int64(time.Millisecond)
+
+var tooLong = fmt.Sprintf("is too long (at most %d ms)", maxMillis)
+
 // settingsFor validates config and turns it into Settings, filling the
 // defaults. It is the one place defaults are applied.
 func settingsFor(name string, config CommandConfig) (*Settings, error) {
@@ -104,6 +111,10 @@ func settingsFor(name string, config CommandConfig) (*Settings, error) {
 		return nil, bad("ErrorPercentThreshold", config.ErrorPercentThreshold, "must be between 1 and 100 (0 means the default)")
 	case config.Isolation != GoroutineIsolation && config.Isolation != CallerIsolation:
 		return nil, bad("Isolation", int(config.Isolation), "is not a known isolation")
+	case int64(config.Timeout) > maxMillis:
+		return nil, bad("Timeout", config.Timeout, tooLong)
+	case int64(config.SleepWindow) > maxMillis:
+		return nil, bad("SleepWindow", config.SleepWindow, tooLong)
 	}
 	orDefault := func(v, def int) int {
 		if v == 0 {
@@ -128,6 +139,10 @@ func settingsFor(name string, config CommandConfig) (*Settings, error) {
 		return nil, bad("DefaultSleepWindow", DefaultSleepWindow, "must not be negative")
 	case config.ErrorPercentThreshold == 0 && (DefaultErrorPercentThreshold < 1 || DefaultErrorPercentThreshold > 100):
 		return nil, bad("DefaultErrorPercentThreshold", DefaultErrorPercentThreshold, "must be between 1 and 100")
+	case config.Timeout == 0 && int64(DefaultTimeout) > maxMillis:
+		return nil, bad("DefaultTimeout", DefaultTimeout, tooLong)
+	case config.SleepWindow == 0 && int64(DefaultSleepWindow) > maxMillis:
+		return nil, bad("DefaultSleepWindow", DefaultSleepWindow, tooLong)
 	}
 	if s.Timeout < 0 {
 		s.Timeout = -1
@@ -184,10 +199,7 @@ func TryConfigureCommand(name string, config CommandConfig) error {
 	}
 	reg.mu.Unlock()
 	if c != nil {
-		// An open circuit's next probe moves with its new sleep window.
-		c.mu.Lock()
-		c.rearmLocked(now(), s)
-		c.mu.Unlock()
+		c.rejudge(now(), s)
 	}
 	return nil
 }
@@ -205,22 +217,23 @@ func GetCircuitSettings() map[string]*Settings {
 	return out
 }
 
-// settingsLocked returns the settings of name, making defaults if it has
-// none; callers hold reg.mu.
-func settingsLocked(name string) *Settings {
-	s := reg.settings[name]
-	if s == nil {
-		var err error
-		if s, err = settingsFor(name, CommandConfig{}); err != nil {
-			// A Default variable is out of range: run with the built-in
-			// defaults rather than refuse the command.
-			logf("%v; using the built-in default", err)
-			s = builtinSettings()
-		}
-		reg.settings[name] = s
-		reg.implicit[name] = true
+// settingsLocked returns the settings of name, taking defaults (made by
+// settingsFor with a zero config, refused with derr) if it has none;
+// callers hold reg.mu. It returns derr when it fell back to the built-in
+// defaults, for the caller to log once the lock is released.
+func settingsLocked(name string, defaults *Settings, derr error) (*Settings, error) {
+	if s := reg.settings[name]; s != nil {
+		return s, nil
 	}
-	return s
+	s := defaults
+	if derr != nil {
+		// A Default variable is out of range: run with the built-in
+		// defaults rather than refuse the command.
+		s = builtinSettings()
+	}
+	reg.settings[name] = s
+	reg.implicit[name] = true
+	return s, derr
 }
 
 // builtinSettings are the defaults as shipped, whatever the Default

@@ -69,6 +69,14 @@ func (m *metricCollectorRegistry) InitializeMetricCollectors(name string) []Metr
 	return out
 }
 
+// Initializers returns the registered initializers, in registration
+// order, for callers that build collectors themselves.
+func (m *metricCollectorRegistry) Initializers() []func(name string) MetricCollector {
+	m.lock.RLock()
+	defer m.lock.RUnlock()
+	return m.registry
+}
+
 // Register adds an initializer. Circuits created from now on get a collector
 // from it; existing circuits keep the collectors they have until Flush.
 // A nil initializer is ignored, and an initializer may return nil to give
