@@ -217,7 +217,9 @@ func (e *Exporter) Close() error {
 func (e *Exporter) attrSet(name string, kvs ...attribute.KeyValue) attribute.Set {
 	all := make([]attribute.KeyValue, 0, len(e.attrs)+1+len(kvs))
 	all = append(all, e.attrs...)
-	all = append(all, CommandKey.String(name))
+	// Escaped as on the Hystrix stream: attribute values must be UTF-8, and
+	// distinct names must stay distinct.
+	all = append(all, CommandKey.String(hystrix.StreamName(name)))
 	all = append(all, kvs...)
 	return attribute.NewSet(all...)
 }

@@ -258,7 +258,7 @@ func (c *collector) Collect(ch chan<- prometheus.Metric) {
 	c.run.Collect(ch)
 	c.total.Collect(ch)
 	for _, circuit := range hystrix.Circuits() {
-		name := circuit.Name
+		name := hystrix.StreamName(circuit.Name)
 		st := circuit.State()
 		for i, s := range states {
 			v := 0.0
@@ -290,6 +290,9 @@ func (c *collector) Collect(ch chan<- prometheus.Metric) {
 // additions, and creates every outcome's series at zero, so that rates
 // and ratios have both sides from the first scrape.
 func (c *collector) forCommand(name string) *circuitCollector {
+	// Label values must be UTF-8, or the scrape fails; the stream's
+	// reversible escaping keeps distinct names distinct.
+	name = hystrix.StreamName(name)
 	cc := &circuitCollector{
 		closed: c.closed,
 		run:    c.run.WithLabelValues(name),

@@ -614,3 +614,36 @@ func value(t *testing.T, reg *prometheus.Registry, metric string, labels map[str
 	t.Fatalf("no %s series with labels %v", metric, labels)
 	return 0
 }
+
+func TestNamesThatAreNotUTF8AreEscapedAndKeptApart(t *testing.T) {
+	reg, _ := newExporter(t)
+	base := cmdName(t)
+	a, b := base+"\xff", base+"\xfe"
+	for _, n := range []string{a, b} {
+		if err := hystrix.Do(n, ok, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	families, err := reg.Gather()
+	if err != nil {
+		t.Fatalf("scrape failed: %v", err)
+	}
+	seen := map[string]bool{}
+	for _, f := range families {
+		if f.GetName() != CallsTotal {
+			continue
+		}
+		for _, m := range f.GetMetric() {
+			for _, l := range m.GetLabel() {
+				if l.GetName() == "command" {
+					seen[l.GetValue()] = true
+				}
+			}
+		}
+	}
+	for _, n := range []string{a, b} {
+		if !seen[hystrix.StreamName(n)] {
+			t.Errorf("no series for %q (as %q); have %v", n, hystrix.StreamName(n), seen)
+		}
+	}
+}

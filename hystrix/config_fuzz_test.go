@@ -1,0 +1,112 @@
+package hystrix_test
+
+import (
+	"encoding/json"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/gohystrix/hystrix-go/hystrix"
+)
+
+// FuzzCommandConfigJSON feeds arbitrary JSON to CommandConfig and
+// TryConfigureCommand: a config is either refused with a *ConfigError that
+// names a field, the previous settings kept, or taken, and then the
+// settings are what a plain model of the documented rules says.
+func FuzzCommandConfigJSON(f *testing.F) {
+	for _, s := range []string{
+		`{}`,
+		`{"timeout": 1000, "max_concurrent_requests": 10, "request_volume_threshold": 20, "sleep_window": 5000, "error_percent_threshold": 50}`,
+		`{"timeout": -1, "max_concurrent_requests": -5, "isolation": "caller"}`,
+		`{"timeout": 18446744073710}`,
+		`{"sleep_window": 9223372036854775807}`,
+		`{"error_percent_threshold": 101}`,
+		`{"request_volume_threshold": -1}`,
+		`{"isolation": "THREAD"}`,
+		`{"isolation": "fibre"}`,
+		`{"timeout": 1e3}`,
+		`[1, 2]`,
+	} {
+		f.Add([]byte(s))
+	}
+	const name = "fuzz/command-config"
+	previous := hystrix.CommandConfig{Timeout: 77, SleepWindow: 88, ErrorPercentThreshold: 9}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var config hystrix.CommandConfig
+		if json.Unmarshal(data, &config) != nil {
+			return
+		}
+		if err := hystrix.TryConfigureCommand(name, previous); err != nil {
+			t.Fatal(err)
+		}
+		err := hystrix.TryConfigureCommand(name, config)
+		got := hystrix.GetCircuitSettings()[name]
+		want, wantErr := modelSettings(config)
+		if wantErr != "" {
+			var ce *hystrix.ConfigError
+			if !errors.As(err, &ce) || ce.Field != wantErr || !errors.Is(err, hystrix.ErrInvalidConfig) {
+				t.Fatalf("%s: got %v, want a *ConfigError for %s", data, err, wantErr)
+			}
+			if got.Timeout != 77*time.Millisecond || got.SleepWindow != 88*time.Millisecond || got.ErrorPercentThreshold != 9 {
+				t.Fatalf("%s: refused, yet the settings changed to %+v", data, got)
+			}
+			return
+		}
+		if err != nil {
+			t.Fatalf("%s: refused: %v", data, err)
+		}
+		if *got != want {
+			t.Fatalf("%s: settings %+v, want %+v", data, *got, want)
+		}
+	})
+}
+
+// modelSettings is the documented meaning of a CommandConfig, written out
+// plainly: the settings it gives, or the field it is refused for.
+func modelSettings(c hystrix.CommandConfig) (hystrix.Settings, string) {
+	const maxMs = (1 << 61) / 1e6
+	switch {
+	case c.RequestVolumeThreshold < 0:
+		return hystrix.Settings{}, "RequestVolumeThreshold"
+	case c.SleepWindow < 0:
+		return hystrix.Settings{}, "SleepWindow"
+	case c.ErrorPercentThreshold < 0 || c.ErrorPercentThreshold > 100:
+		return hystrix.Settings{}, "ErrorPercentThreshold"
+	case c.Isolation != hystrix.GoroutineIsolation && c.Isolation != hystrix.CallerIsolation:
+		return hystrix.Settings{}, "Isolation"
+	case float64(c.Timeout) > maxMs:
+		return hystrix.Settings{}, "Timeout"
+	case float64(c.SleepWindow) > maxMs:
+		return hystrix.Settings{}, "SleepWindow"
+	}
+	s := hystrix.Settings{
+		Timeout:                time.Second,
+		MaxConcurrentRequests:  10,
+		RequestVolumeThreshold: 20,
+		SleepWindow:            5 * time.Second,
+		ErrorPercentThreshold:  50,
+		Isolation:              c.Isolation,
+	}
+	switch {
+	case c.Timeout < 0:
+		s.Timeout = -1
+	case c.Timeout > 0:
+		s.Timeout = time.Duration(c.Timeout) * time.Millisecond
+	}
+	switch {
+	case c.MaxConcurrentRequests < 0:
+		s.MaxConcurrentRequests = -1
+	case c.MaxConcurrentRequests > 0:
+		s.MaxConcurrentRequests = c.MaxConcurrentRequests
+	}
+	if c.RequestVolumeThreshold > 0 {
+		s.RequestVolumeThreshold = uint64(c.RequestVolumeThreshold)
+	}
+	if c.SleepWindow > 0 {
+		s.SleepWindow = time.Duration(c.SleepWindow) * time.Millisecond
+	}
+	if c.ErrorPercentThreshold > 0 {
+		s.ErrorPercentThreshold = c.ErrorPercentThreshold
+	}
+	return s, ""
+}
