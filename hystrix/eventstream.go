@@ -50,6 +50,7 @@ const (
 	streamClientBuffer = 10 // rounds
 	streamHeartbeat    = 10 * time.Second
 	streamInterval     = time.Second
+	streamStopGrace    = 100 * time.Millisecond
 )
 
 // streamPing is the SSE comment sent when there is nothing else to send.
@@ -95,11 +96,14 @@ func (sh *StreamHandler) Stop() {
 	done, stopped := sh.done, sh.stopped
 	sh.done, sh.stopped = nil, nil
 	// A response blocked in a write to a client that stopped reading would
-	// not see done: a deadline in the past ends the write. Each handler is
-	// still running while it is in the map (it leaves the map under mu
-	// before it returns), so its ResponseController is still usable.
+	// not see done: a deadline ends the write. It is a moment away rather
+	// than past, so that a handler that was not blocked still ends its
+	// response cleanly. Each handler is still running while it is in the
+	// map (it leaves the map under mu before it returns), so its
+	// ResponseController is still usable; leaving the map frees its slot.
+	deadline := time.Now().Add(streamStopGrace)
 	for cl := range sh.clients {
-		_ = cl.rc.SetWriteDeadline(time.Unix(1, 0))
+		_ = cl.rc.SetWriteDeadline(deadline)
 		delete(sh.clients, cl)
 	}
 	sh.mu.Unlock()

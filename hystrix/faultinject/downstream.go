@@ -236,14 +236,16 @@ func (d *Downstream) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		case <-r.Context().Done():
 			return
 		case <-d.quit:
-			return
+			panic(http.ErrAbortHandler)
 		}
 	case Hung:
 		select {
 		case <-r.Context().Done():
+			return
 		case <-d.quit:
+			// Going away must not look like an empty 200.
+			panic(http.ErrAbortHandler)
 		}
-		return
 	case Reset:
 		d.reset(w)
 		return
@@ -276,7 +278,7 @@ func (d *Downstream) reset(w http.ResponseWriter) {
 }
 
 // Close stops the server: it ends the requests in flight, Hung and Slow
-// ones too, and returns once every handler has returned and the server's
+// ones too, by dropping their connections without an answer, and returns once every handler has returned and the server's
 // goroutines are gone. It may be called more than once.
 func (d *Downstream) Close() error {
 	d.mu.Lock()
