@@ -207,9 +207,7 @@ func (c *CircuitBreaker) checkHealth(t int64) {
 	if c.state.Load() != int32(StateClosed) {
 		return
 	}
-	sec := t / int64(time.Second)
-	requests := c.metrics.NumRequests().SumUnix(sec)
-	errs := c.metrics.Errors().SumUnix(sec)
+	requests, errs := c.executions(t / int64(time.Second))
 	if !unhealthy(requests, errs, c.settings.Load()) {
 		return
 	}
@@ -231,6 +229,16 @@ func (c *CircuitBreaker) checkHealth(t int64) {
 	}
 }
 
+// executions returns how many executions the window at second sec holds
+// and how many of them were errors, leaving out the calls refused while
+// the circuit was open: those say nothing about the dependency. A circuit
+// that closes after a probe starts with an empty window, so this matters
+// only for one that ConfigureCommand closed (rejudge), which keeps it.
+func (c *CircuitBreaker) executions(sec int64) (requests, errs float64) {
+	sc := c.metrics.ShortCircuits().SumUnix(sec)
+	return c.metrics.NumRequests().SumUnix(sec) - sc, c.metrics.Errors().SumUnix(sec) - sc
+}
+
 // unhealthy reports whether a window of requests executions, errs of them
 // errors, opens a circuit with settings s.
 func unhealthy(requests, errs float64, s *Settings) bool {
@@ -242,16 +250,22 @@ func unhealthy(requests, errs float64, s *Settings) bool {
 
 // rejudge applies new settings s at time t to a live circuit: a closed
 // one that they find unhealthy opens, an open one that the health check
-// opened (not a failed probe) and that they would not have opened closes,
-// and an open one's next probe moves with the new sleep window. A half-open
+// opened (not a failed probe) and that they would not have opened, judged
+// on the executions that opened it, closes with its window kept, and an
+// open one's next probe moves with the new sleep window. A half-open
 // circuit waits for its probe.
 func (c *CircuitBreaker) rejudge(t int64, s *Settings) {
 	c.mu.Lock()
 	st := State(c.state.Load())
 	if st == StateOpen && c.openedByHealth && !unhealthy(c.openRequests, c.openErrors, s) {
-		c.closeLocked()
+		// Close as if it had never opened: the window keeps the executions
+		// it holds, to be judged by these settings and any later ones, as
+		// hystrix-go judges them lazily at the next call.
+		c.foldPending(t / int64(time.Second))
+		c.state.Store(int32(StateClosed))
+		c.stopProbeLocked()
 		c.mu.Unlock()
-		c.onClosed()
+		logf("hystrix-go: closing circuit %v", c.Name)
 		return
 	}
 	c.rearmLocked(t, s)

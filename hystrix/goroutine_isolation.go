@@ -144,7 +144,8 @@ func (call *goroutineCall) run() {
 		// Like the cancel of context.WithTimeout, release whatever the
 		// function hung on its context.
 		call.cancel(context.Canceled)
-		call.tickets.release()
+		// The probe's result before the ticket: once the ticket is back,
+		// the circuit has moved on.
 		if !call.probeHandoff.CompareAndSwap(0, runReturned) {
 			e := eventContextCanceled // frees the probe slot
 			if call.err == nil {
@@ -152,6 +153,7 @@ func (call *goroutineCall) run() {
 			}
 			call.circuit.probeDone(call.admittedAt, call.runEnd, e)
 		}
+		call.tickets.release()
 		call.wake <- wakeRun
 		call.release()
 	}()

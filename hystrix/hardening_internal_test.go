@@ -218,6 +218,47 @@ func TestConfigureCommandRejudgesALiveCircuit(t *testing.T) {
 		assert.Equal(t, StateClosed, c.State(), "ten executions are under the new volume threshold")
 		require.NoError(t, Do(name, succeed, nil))
 	})
+	t.Run("a circuit closed by new thresholds keeps its window for later ones", func(t *testing.T) {
+		// The sequence of an HTTP client library's test suite that shares
+		// one command between tests and reconfigures it in each.
+		useFakeClock(t)
+		name := uniqueName(t)
+		cfg := func(volume int) {
+			require.NoError(t, TryConfigureCommand(name, CommandConfig{
+				RequestVolumeThreshold: volume, ErrorPercentThreshold: 10, SleepWindow: 100, Isolation: CallerIsolation,
+			}))
+		}
+		cfg(10)
+		for i := 0; i < 6; i++ {
+			require.NoError(t, Do(name, succeed, nil))
+		}
+		for i := 0; i < 4; i++ {
+			require.ErrorIs(t, Do(name, fail, nil), errDown)
+		}
+		c, _, _ := GetCircuit(name)
+		require.Equal(t, StateOpen, c.State())
+		cfg(20)
+		require.Equal(t, StateClosed, c.State())
+		for i := 0; i < 4; i++ {
+			require.ErrorIs(t, Do(name, fail, nil), errDown, "14 executions are under 20")
+		}
+		cfg(10)
+		assert.ErrorIs(t, Do(name, succeed, nil), ErrCircuitOpen, "14 executions, 8 errors, judged by the settings in force")
+	})
+	t.Run("calls refused while open do not count once it is closed", func(t *testing.T) {
+		useFakeClock(t)
+		name := uniqueName(t)
+		c := tripCircuit(t, name, 5000)
+		for i := 0; i < 100; i++ {
+			require.ErrorIs(t, Do(name, succeed, nil), ErrCircuitOpen)
+		}
+		require.NoError(t, TryConfigureCommand(name, CommandConfig{
+			RequestVolumeThreshold: 20, SleepWindow: 5000, Isolation: CallerIsolation, Timeout: -1,
+		}))
+		require.Equal(t, StateClosed, c.State())
+		require.ErrorIs(t, Do(name, fail, nil), errDown)
+		assert.Equal(t, StateClosed, c.State(), "11 executions, not 111")
+	})
 	t.Run("the same thresholds keep it open", func(t *testing.T) {
 		useFakeClock(t)
 		name := uniqueName(t)

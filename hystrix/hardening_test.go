@@ -138,18 +138,21 @@ func TestConcurrentFirstCallsInitializeCollectorsOnce(t *testing.T) {
 		mu.Lock()
 		inits++
 		mu.Unlock()
+		_ = hystrix.Circuits()            // outside any lock of the library
 		time.Sleep(10 * time.Millisecond) // let the other first calls arrive
 		return &recorder{}
 	})
-	var wg sync.WaitGroup
-	for i := 0; i < 16; i++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			_ = hystrix.Do(name, func() error { return nil }, nil)
-		}()
-	}
-	wg.Wait()
+	within(t, 5*time.Second, "concurrent first calls", func() {
+		var wg sync.WaitGroup
+		for i := 0; i < 16; i++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				_ = hystrix.Do(name, func() error { return nil }, nil)
+			}()
+		}
+		wg.Wait()
+	})
 	assert.Equal(t, 1, inits)
 }
 
