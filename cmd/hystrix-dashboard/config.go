@@ -140,15 +140,16 @@ func (c config) validate() error {
 	}
 	seen := make(map[string]bool)
 	for _, s := range c.Streams {
+		// Messages show the URL redacted: it may carry a password.
 		u, err := url.Parse(s)
 		if err != nil {
-			return fmt.Errorf("stream URL %q: %v", s, err)
+			return fmt.Errorf("stream URL %d is not a valid URL", len(seen)+1)
 		}
 		if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return fmt.Errorf("stream URL %q: want an http or https URL with a host", s)
+			return fmt.Errorf("stream URL %q: want an http or https URL with a host", u.Redacted())
 		}
 		if seen[u.String()] {
-			return fmt.Errorf("stream URL %q given twice; each host would count twice", s)
+			return fmt.Errorf("stream URL %q given twice; each host would count twice", u.Redacted())
 		}
 		seen[u.String()] = true
 	}

@@ -15,9 +15,13 @@ import (
 type hub struct {
 	stale   time.Duration // a host's event older than this is left out
 	maxKeys int           // most events kept per host
+	// logf, if set, reports a merged event that cannot be encoded, once
+	// per circuit or pool.
+	logf func(format string, v ...any)
 
-	mu    sync.Mutex
-	hosts []map[eventKey]sample
+	mu     sync.Mutex
+	hosts  []map[eventKey]sample
+	warned map[eventKey]bool // guarded by mu
 }
 
 type sample struct {
@@ -92,13 +96,31 @@ func (h *hub) round(now time.Time) []byte {
 	for _, ev := range h.merged(now) {
 		j, err := json.Marshal(ev)
 		if err != nil {
-			continue // cannot happen for decoded JSON
+			// decodeEvent keeps numbers in range, so this should not
+			// happen; if it does, say so rather than lose the circuit
+			// silently.
+			h.warnOnce(ev, err)
+			continue
 		}
 		b = append(b, "data:"...)
 		b = append(b, j...)
 		b = append(b, '\n', '\n')
 	}
 	return b
+}
+
+func (h *hub) warnOnce(ev event, err error) {
+	k, _ := keyOf(ev)
+	h.mu.Lock()
+	if h.warned == nil {
+		h.warned = make(map[eventKey]bool)
+	}
+	first := !h.warned[k]
+	h.warned[k] = true
+	h.mu.Unlock()
+	if first && h.logf != nil {
+		h.logf("%s %q: merged event left out: %v", k.typ, k.name, err)
+	}
 }
 
 // broadcaster serves the merged stream: every round goes to every client

@@ -44,6 +44,7 @@ func run(ctx context.Context, cfg config, logOut io.Writer, ready func(addr stri
 	logger := log.New(logOut, "hystrix-dashboard: ", log.LstdFlags)
 
 	h := newHub(len(cfg.Streams), cfg.Stale, cfg.MaxKeys)
+	h.logf = logger.Printf
 	b := newBroadcaster(cfg.MaxClients, cfg.Heartbeat)
 	mux := http.NewServeMux()
 	mux.Handle("/hystrix.stream", b)
@@ -72,7 +73,7 @@ func run(ctx context.Context, cfg config, logOut io.Writer, ready func(addr stri
 	var wg sync.WaitGroup
 	for i, s := range cfg.Streams {
 		u := &upstream{
-			host: i, url: s, client: client, hub: h, logger: logger,
+			host: i, url: s, name: redactedURL(s), client: client, hub: h, logger: logger,
 			minBackoff: cfg.MinBackoff, maxBackoff: cfg.MaxBackoff,
 			idle: cfg.Idle, maxEvent: cfg.MaxEvent,
 		}

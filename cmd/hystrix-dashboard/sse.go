@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
+	"strconv"
 )
 
 // jsonNum is how decoded events hold numbers.
@@ -87,5 +89,34 @@ func decodeEvent(data []byte) (event, eventKey, error) {
 	if !ok {
 		return nil, eventKey{}, errors.New("event lacks a type or a name")
 	}
+	if key, ok := outOfRange(ev); !ok {
+		return nil, eventKey{}, fmt.Errorf("%s %q left out: %s is not a finite number within ±2^63", k.typ, k.name, key)
+	}
 	return ev, k, nil
+}
+
+// maxStreamValue bounds every number an upstream may send: what an int64
+// holds. The Hystrix format's counts are 32-bit and its times Unix
+// milliseconds, far below it, and below it sums and request-weighted means
+// over any number of hosts stay finite, so one host's garbage cannot break
+// the merged event of all.
+const maxStreamValue = 1 << 63
+
+// outOfRange reports the first key of ev, nested objects included, whose
+// number is too large or not finite, and false; or true if there is none.
+func outOfRange(ev map[string]any) (string, bool) {
+	for k, v := range ev {
+		switch x := v.(type) {
+		case map[string]any:
+			if sub, ok := outOfRange(x); !ok {
+				return k + "." + sub, false
+			}
+		case jsonNum:
+			f, err := strconv.ParseFloat(string(x), 64)
+			if err != nil || math.IsInf(f, 0) || math.IsNaN(f) || math.Abs(f) > maxStreamValue {
+				return k, false
+			}
+		}
+	}
+	return "", true
 }

@@ -9,14 +9,18 @@ import (
 	"math/rand/v2"
 	"mime"
 	"net/http"
+	"net/url"
+	"strings"
 	"time"
 )
 
 // upstream reads one Hystrix stream into the hub, reconnecting with
 // exponential back-off for as long as its context lasts.
 type upstream struct {
-	host   int // index in the hub
-	url    string
+	host int    // index in the hub
+	url  string // as given, credentials included: never log it
+	// name is url with any password redacted, for logs and the page.
+	name   string
 	client *http.Client
 	hub    *hub
 	logger *log.Logger
@@ -42,7 +46,7 @@ func (u *upstream) run(ctx context.Context) {
 		// Wait between half and all of the back-off, so that many
 		// dashboards do not come back in step.
 		wait := backoff/2 + rand.N(backoff/2+1)
-		u.logger.Printf("%s: %v; reconnecting in %v", u.url, err, wait.Round(time.Millisecond))
+		u.logger.Printf("%s: %v; reconnecting in %v", u.name, u.redact(err), wait.Round(time.Millisecond))
 		t := time.NewTimer(wait)
 		select {
 		case <-ctx.Done():
@@ -86,7 +90,7 @@ func (u *upstream) once(ctx context.Context) (int, error) {
 	if mt, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type")); mt != "text/event-stream" {
 		return 0, fmt.Errorf("answered Content-Type %q, not an event stream", resp.Header.Get("Content-Type"))
 	}
-	u.logger.Printf("%s: connected", u.url)
+	u.logger.Printf("%s: connected", u.name)
 
 	r := newSSEReader(&resetOnRead{resp.Body, idle, u.idle}, u.maxEvent)
 	got := 0
@@ -107,13 +111,33 @@ func (u *upstream) once(ctx context.Context) (int, error) {
 		}
 		if err != nil {
 			if !warned {
-				u.logger.Printf("%s: %v", u.url, err)
+				u.logger.Printf("%s: %v", u.name, u.redact(err))
 				warned = true
 			}
 			continue
 		}
 		got++
 	}
+}
+
+// redact returns err's text with the URL as given replaced by its
+// redacted form, for errors that quote it.
+func (u *upstream) redact(err error) string {
+	msg := err.Error()
+	if u.url != u.name {
+		msg = strings.ReplaceAll(msg, u.url, u.name)
+	}
+	return msg
+}
+
+// redactedURL returns s with any password replaced by "xxxxx", or a
+// placeholder when s does not parse (its text may hold a password).
+func redactedURL(s string) string {
+	u, err := url.Parse(s)
+	if err != nil {
+		return "(unparsable URL)"
+	}
+	return u.Redacted()
 }
 
 // resetOnRead pushes the idle timer back whenever bytes arrive.

@@ -1,0 +1,90 @@
+package main
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+)
+
+// One upstream sending numbers that no Hystrix stream holds must lose only
+// its own event: the circuit still shows with the other host's numbers.
+func TestAnUpstreamSendingHugeNumbersLosesOnlyItsOwnEvent(t *testing.T) {
+	good := newFakeUpstream(t, cmd("shared", 10, 1, false, 40))
+	evil := newFakeUpstream(t, `{"type":"HystrixCommand","name":"shared","reportingHosts":1,"requestCount":1e308,`+
+		`"errorCount":1,"latencyTotal_mean":1e308,"latencyTotal":{"0":1,"50":1e308,"100":1e308}}`)
+	addr, logs, _ := startDashboard(t, good.url(), evil.url())
+	m := openMerged(t, addr)
+	latest := m.until(t, "the shared circuit from the good host", 5*time.Second, func(l map[eventKey]event) bool {
+		return hostsOf(l, "shared") == 1
+	})
+	if got := num(t, latest[eventKey{"HystrixCommand", "shared"}], "requestCount"); got != 10 {
+		t.Errorf("requestCount %v, want the good host's 10", got)
+	}
+	// Several rounds have come from the evil host by now: the circuit is
+	// still there, and the refusal was logged once.
+	time.Sleep(300 * time.Millisecond)
+	m.until(t, "the shared circuit, rounds later", 2*time.Second, func(l map[eventKey]event) bool {
+		_, ok := l[eventKey{"HystrixCommand", "shared"}]
+		return ok
+	})
+	if n := strings.Count(logs.String(), "left out"); n != 1 {
+		t.Errorf("logged %d times, want once:\n%s", n, logs.String())
+	}
+}
+
+func TestDecodeEventRefusesNumbersOutOfRange(t *testing.T) {
+	for _, bad := range []string{
+		`{"type":"T","name":"a","n":1e308}`,
+		`{"type":"T","name":"a","n":-1e19}`,
+		`{"type":"T","name":"a","latency":{"99":1e400}}`,
+	} {
+		if _, _, err := decodeEvent([]byte(bad)); err == nil {
+			t.Errorf("decodeEvent(%s): no error", bad)
+		}
+	}
+	if _, _, err := decodeEvent([]byte(`{"type":"T","name":"a","n":9e18,"m":-9e18}`)); err != nil {
+		t.Errorf("numbers within an int64 refused: %v", err)
+	}
+}
+
+// A URL's password must never reach the log, whatever happens to the
+// connection.
+func TestUpstreamPasswordsAreNeverLogged(t *testing.T) {
+	up := newFakeUpstream(t, cmd("svc", 1, 0, false, 1))
+	refused := httptest.NewServer(http.NotFoundHandler())
+	refusedURL := refused.URL
+	refused.Close() // nothing listens there now
+	withPassword := func(raw string) string {
+		return strings.Replace(raw, "http://", "http://user:s3cret@", 1)
+	}
+	addr, logs, _ := startDashboard(t, withPassword(up.url()), withPassword(refusedURL)+"/hystrix.stream")
+	m := openMerged(t, addr)
+	m.until(t, "the upstream's circuit", 5*time.Second, func(l map[eventKey]event) bool { return hostsOf(l, "svc") == 1 })
+	up.kick() // a reconnect
+	deadline := time.Now().Add(5 * time.Second)
+	for strings.Count(logs.String(), "reconnecting in") < 3 && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	out := logs.String()
+	if strings.Contains(out, "s3cret") {
+		t.Errorf("the password is in the log:\n%s", out)
+	}
+	if !strings.Contains(out, "user:xxxxx@") {
+		t.Errorf("the log does not name the upstreams by their redacted URL:\n%s", out)
+	}
+}
+
+func TestConfigErrorsRedactPasswords(t *testing.T) {
+	cfg := defaultConfig()
+	cfg.Streams = []string{"http://u:s3cret@h/a", "http://u:s3cret@h/a"}
+	err := cfg.validate()
+	if err == nil || strings.Contains(err.Error(), "s3cret") {
+		t.Errorf("validate: %v", err)
+	}
+	cfg.Streams = []string{"http://u:s3cret@h/a\x7f"}
+	if err := cfg.validate(); err == nil || strings.Contains(err.Error(), "s3cret") {
+		t.Errorf("validate: %v", err)
+	}
+}
