@@ -36,6 +36,16 @@
 // dashboard, which still divides, shows them too small when more than one
 // host reports.
 //
+// Upstreams are not trusted to send sane numbers. An event with a number,
+// at any depth, that is not finite or lies beyond ±2^63 (what an int64
+// holds; the format's counts are 32-bit) is left out, that host's alone,
+// so the circuit still shows with the other hosts' numbers; this is
+// logged the first time for each upstream, not on every event. The
+// merged numbers saturate at the same bound and the recomputed
+// errorPercentage stays within 0 to 100, so the merged stream is valid
+// input for another dashboard. Upstream URLs are logged with any password
+// redacted.
+//
 // A host's events leave the merge when its connection ends, or when it has
 // not reported a circuit for -stale. Each upstream is reconnected after a
 // failure or -idle seconds of silence, waiting from 0.5s up to

@@ -1,6 +1,9 @@
 package main
 
 import (
+	"bytes"
+	"encoding/base64"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -63,13 +66,31 @@ func TestUpstreamPasswordsAreNeverLogged(t *testing.T) {
 	m := openMerged(t, addr)
 	m.until(t, "the upstream's circuit", 5*time.Second, func(l map[eventKey]event) bool { return hostsOf(l, "svc") == 1 })
 	up.kick() // a reconnect
+	upConnected := strings.TrimPrefix(up.srv.URL, "http://") + "/hystrix.stream: connected"
 	deadline := time.Now().Add(5 * time.Second)
-	for strings.Count(logs.String(), "reconnecting in") < 3 && time.Now().Before(deadline) {
+	for (strings.Count(logs.String(), "reconnecting in") < 3 || strings.Count(logs.String(), upConnected) < 2) && time.Now().Before(deadline) {
 		time.Sleep(20 * time.Millisecond)
 	}
 	out := logs.String()
+	if n := strings.Count(out, upConnected); n < 2 {
+		t.Errorf("the upstream connected %d times, want a reconnect:\n%s", n, out)
+	}
 	if strings.Contains(out, "s3cret") {
 		t.Errorf("the password is in the log:\n%s", out)
+	}
+	// Redacted in what is shown, not in what is sent.
+	if want := "Basic " + base64.StdEncoding.EncodeToString([]byte("user:s3cret")); up.lastAuth() != want {
+		t.Errorf("the upstream was sent Authorization %q, want %q", up.lastAuth(), want)
+	}
+	resp, err := http.Get("http://" + addr + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	http.DefaultClient.CloseIdleConnections()
+	if bytes.Contains(page, []byte("s3cret")) {
+		t.Errorf("the page shows the password")
 	}
 	if !strings.Contains(out, "user:xxxxx@") {
 		t.Errorf("the log does not name the upstreams by their redacted URL:\n%s", out)

@@ -109,17 +109,25 @@ func (h *hub) round(now time.Time) []byte {
 	return b
 }
 
+// warnOnce logs that ev's merged event could not be encoded, the first
+// time for its key: it would fail again every round.
 func (h *hub) warnOnce(ev event, err error) {
 	k, _ := keyOf(ev)
 	h.mu.Lock()
 	if h.warned == nil {
 		h.warned = make(map[eventKey]bool)
 	}
+	if len(h.warned) >= h.maxKeys*len(h.hosts) && !h.warned[k] {
+		// More keys than can be live at once: circuits have come and
+		// gone. Forgetting bounds the map, at the cost of a repeat line.
+		clear(h.warned)
+	}
 	first := !h.warned[k]
 	h.warned[k] = true
 	h.mu.Unlock()
 	if first && h.logf != nil {
-		h.logf("%s %q: merged event left out: %v", k.typ, k.name, err)
+		// Quoted: the names come from the upstreams.
+		h.logf("%q %q: merged event left out: %v", k.typ, k.name, err)
 	}
 }
 

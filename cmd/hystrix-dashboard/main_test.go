@@ -34,7 +34,8 @@ type fakeUpstream struct {
 	mu     sync.Mutex
 	events []string
 	kicked chan struct{}
-	status int // answered instead of a stream, when not 0
+	status int    // answered instead of a stream, when not 0
+	auth   string // the Authorization header of the latest request
 }
 
 func newFakeUpstream(t *testing.T, events ...string) *fakeUpstream {
@@ -44,6 +45,7 @@ func newFakeUpstream(t *testing.T, events ...string) *fakeUpstream {
 	f.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		f.conns.Add(1)
 		f.mu.Lock()
+		f.auth = r.Header.Get("Authorization")
 		status, kicked := f.status, f.kicked
 		var round bytes.Buffer
 		for _, e := range f.events {
@@ -85,6 +87,13 @@ func (f *fakeUpstream) setStatus(code int) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.status = code
+}
+
+// lastAuth is the Authorization header the latest request came with.
+func (f *fakeUpstream) lastAuth() string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.auth
 }
 
 func (f *fakeUpstream) kick() {

@@ -32,8 +32,8 @@ func keyOf(ev event) (eventKey, bool) {
 //   - counts, gauges and every other number are summed: rolling counts,
 //     requestCount, errorCount, current concurrency, pool and queue sizes;
 //   - errorPercentage is recomputed from the summed errorCount and
-//     requestCount (the hosts' percentages weighted by requestCount when
-//     those are missing);
+//     requestCount, and kept within 0 to 100 (the hosts' percentages
+//     weighted by requestCount when those are missing);
 //   - isCircuitBreakerOpen, and any other boolean, is true if it is true
 //     on any host: a circuit open anywhere is shown open;
 //   - latency means (keys ending in "_mean") are the hosts' means weighted
@@ -51,7 +51,10 @@ func keyOf(ev event) (eventKey, bool) {
 //
 // Where requestCount is missing or zero on every host, the hosts weigh
 // the same. Numbers that were integers on every host stay integers
-// (weighted means are rounded).
+// (weighted means are rounded). Every number merge computes is finite and
+// within ±maxStreamValue (sums saturate there), so that the merged event
+// always encodes and is itself valid input for another dashboard, whatever
+// numbers within that bound the hosts sent.
 func merge(evs []event) event {
 	if len(evs) == 1 && evs[0]["reportingHosts"] != nil {
 		return evs[0]
@@ -77,7 +80,10 @@ func merge(evs []event) event {
 		if errs, ok := sumIfAll(evs, "errorCount"); ok {
 			pct := 0.0
 			if req > 0 {
-				pct = math.Round(errs / req * 100)
+				// A tiny requestCount from one host would otherwise make
+				// this infinite, and more errors than requests is no
+				// more than all of them failing.
+				pct = min(100, max(0, math.Round(errs/req*100)))
 			}
 			out["errorPercentage"] = jsonNumber(pct, true)
 		}
@@ -197,19 +203,23 @@ func combineNumbers(vals []any, ws []float64, op combineOp) any {
 		}
 	case opWeighted:
 		var sw float64
+		for _, w := range ws {
+			sw += w
+		}
+		lo, hi := xs[0], xs[0]
 		for i, x := range xs {
-			r += x * ws[i]
-			sw += ws[i]
-		}
-		if sw > 0 {
-			r /= sw
-		} else {
-			r = 0
-			for _, x := range xs {
-				r += x
+			// Dividing each weight first keeps the products away from
+			// the subnormal floats, where x*w rounds by up to a factor of
+			// two: a host weighing 5e-324 must not turn 0.7 into 1.
+			if sw > 0 {
+				r += x * (ws[i] / sw)
+			} else {
+				r += x / float64(len(xs))
 			}
-			r /= float64(len(xs))
+			lo, hi = min(lo, x), max(hi, x)
 		}
+		// What rounding is left cannot take a mean outside its values.
+		r = min(hi, max(lo, r))
 		if integral {
 			r = math.Round(r)
 		}
@@ -252,14 +262,15 @@ func isNumber(v any) bool {
 	return ok
 }
 
-// toFloat reads a decoded JSON number.
+// toFloat reads a decoded JSON number; anything that is not a finite
+// number is not one.
 func toFloat(v any) (float64, bool) {
 	switch x := v.(type) {
 	case jsonNum:
 		f, err := strconv.ParseFloat(string(x), 64)
 		return f, err == nil && !math.IsInf(f, 0) && !math.IsNaN(f)
 	case float64:
-		return x, true
+		return x, !math.IsInf(x, 0) && !math.IsNaN(x)
 	case int:
 		return float64(x), true
 	}
@@ -272,7 +283,19 @@ func number(v any) float64 {
 	return f
 }
 
+// jsonNumber writes a number merge computed. It saturates at
+// ±maxStreamValue and writes NaN, which finite inputs do not produce, as 0:
+// json.Marshal refuses "+Inf" and "NaN", and losing the whole event to one
+// bad number is what this guards against.
 func jsonNumber(f float64, integral bool) jsonNum {
+	switch {
+	case math.IsNaN(f):
+		f = 0
+	case f > maxStreamValue:
+		f = maxStreamValue
+	case f < -maxStreamValue:
+		f = -maxStreamValue
+	}
 	if integral && math.Abs(f) < 1<<53 {
 		return jsonNum(strconv.FormatInt(int64(f), 10))
 	}

@@ -25,6 +25,11 @@ type upstream struct {
 	hub    *hub
 	logger *log.Logger
 
+	// rangeWarned is set once an event with numbers out of range has
+	// been logged. It outlives connections: such a host sends them in
+	// every event, and would otherwise be logged on every reconnect.
+	rangeWarned bool
+
 	minBackoff, maxBackoff time.Duration
 	idle                   time.Duration // longest silence before reconnecting
 	maxEvent               int           // bytes
@@ -108,6 +113,15 @@ func (u *upstream) once(ctx context.Context) (int, error) {
 		ev, k, err := decodeEvent(data)
 		if err == nil && !u.hub.put(u.host, k, ev, time.Now()) {
 			err = fmt.Errorf("more than %d circuits and pools; ignoring the rest", u.hub.maxKeys)
+		}
+		if errors.Is(err, errOutOfRange) {
+			// Apart from the other warnings, so that an earlier one of
+			// another kind does not hide it.
+			if !u.rangeWarned {
+				u.logger.Printf("%s: %v (logged once for this stream)", u.name, u.redact(err))
+				u.rangeWarned = true
+			}
+			continue
 		}
 		if err != nil {
 			if !warned {
