@@ -8,7 +8,6 @@ package hystrix_test
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"log"
 	"runtime"
@@ -383,5 +382,3 @@ func FuzzStreamName(f *testing.F) {
 }
 
 func utf8Valid(s string) bool { return strings.ToValidUTF8(s, "\uFFFD") == s }
-
-var _ = errors.New
