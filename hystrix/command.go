@@ -120,11 +120,15 @@ func fallBack(ctx context.Context, name string, f *funcs, err error) (error, eve
 // outcome. An error while the caller's context is done is the caller's
 // doing, not the dependency's.
 func classify(ctx context.Context, err error) (error, event) {
-	if err == nil {
-		return nil, eventSuccess
-	}
+	// The caller's end comes first, also over a nil from the run: a caller
+	// whose context ended while its command ran gets that context's error
+	// (as DoC promises, and as goroutine isolation answers at once), and
+	// a result that came after it was given up on says nothing of health.
 	if cerr := ctx.Err(); cerr != nil {
 		return cerr, contextEvent(cerr)
+	}
+	if err == nil {
+		return nil, eventSuccess
 	}
 	return err, eventFailure
 }

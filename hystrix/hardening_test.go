@@ -7,6 +7,7 @@ package hystrix_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"log"
@@ -382,3 +383,19 @@ func FuzzStreamName(f *testing.F) {
 }
 
 func utf8Valid(s string) bool { return strings.ToValidUTF8(s, "\uFFFD") == s }
+
+func TestCallerWhoseContextEndsDuringARunThatSucceedsGetsTheContextError(t *testing.T) {
+	bothIsolations(t, func(t *testing.T, name string, iso hystrix.Isolation) {
+		configure(t, name, hystrix.CommandConfig{Isolation: iso, Timeout: 5000})
+		rec := recorderFor(name)
+		ctx, cancel := context.WithCancel(context.Background())
+		err := hystrix.DoC(ctx, name, func(context.Context) error {
+			cancel() // the caller gives up while the run is still going
+			return nil
+		}, nil)
+		assert.ErrorIs(t, err, context.Canceled)
+		waitIdle(t, name)
+		require.Len(t, rec.all(), 1)
+		assert.Equal(t, 1.0, rec.all()[0].ContextCanceled, "not a success")
+	})
+}

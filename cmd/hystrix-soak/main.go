@@ -23,7 +23,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	var cfg config
 	fs.DurationVar(&cfg.Duration, "duration", 10*time.Minute, "how long to run")
 	fs.DurationVar(&cfg.Sample, "sample", time.Second, "how often to read heap and goroutines")
-	fs.DurationVar(&cfg.Phase, "phase", 20*time.Second, "how long each downstream phase (healthy, flapping, slow, hung, reset) lasts")
+	fs.DurationVar(&cfg.Phase, "phase", 4*time.Second, "how long each downstream phase (healthy, flapping, slow, hung, reset) lasts")
 	fs.IntVar(&cfg.Workers, "workers", 32, "concurrent callers")
 	fs.DurationVar(&cfg.Timeout, "timeout", 50*time.Millisecond, "the commands' timeout")
 	fs.StringVar(&cfg.SVG, "svg", "soak.svg", "where to write the chart of heap and goroutines")
