@@ -170,7 +170,7 @@ func TestProbeEndedByCallerLetsNextCallProbe(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	err := DoC(ctx, name, func(ctx context.Context) error { cancel(); return ctx.Err() }, nil)
 	require.ErrorIs(t, err, context.Canceled)
-	assert.Equal(t, StateOpen, c.State())
+	assert.Equal(t, StateHalfOpen, c.State(), "the probe's slot is free again")
 	require.NoError(t, Do(name, succeed, nil), "the next call probes without waiting another window")
 	assert.Equal(t, StateClosed, c.State())
 }

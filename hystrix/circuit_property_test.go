@@ -20,7 +20,7 @@ type circuitModel struct {
 // call predicts what an execution at t that would fail (or not) returns.
 func (m *circuitModel) call(t int64, fails bool) (ran bool) {
 	if m.open {
-		if t-m.openedAt <= m.sleep {
+		if t-m.openedAt < m.sleep {
 			return false
 		}
 		// The probe.

@@ -2,9 +2,43 @@ package hystrix
 
 import "time"
 
-// The engine reads the time as Unix nanoseconds derived from the monotonic
-// clock: one cheap read per use, immune to wall-clock steps, and still
-// comparable with the Unix seconds that the rolling windows bucket by.
+// A Clock is where a Registry reads the time and arms its timers: circuits'
+// open and stage timers, and timeouts. The zero Registry, and the default
+// one behind the package-level functions, use the system clock. A test
+// gives a registry a clock it moves itself (package hystrixtest has one),
+// so that a state machine can be driven to fixed instants with no sleeps.
+//
+// A Clock must be safe for concurrent use. AfterFunc runs f on a goroutine
+// of its own, or on the goroutine that moves a manual clock, with no lock
+// of the library held.
+type Clock interface {
+	// Now returns the current time.
+	Now() time.Time
+	// AfterFunc calls f once d has passed, unless the timer is stopped
+	// first.
+	AfterFunc(d time.Duration, f func()) Timer
+}
+
+// A Timer is a timer made by a Clock.
+type Timer interface {
+	// Stop prevents the timer from firing. It reports whether it did:
+	// false means the timer had already fired or been stopped.
+	Stop() bool
+}
+
+// SystemClock is the Clock of the time package.
+type SystemClock struct{}
+
+// Now returns time.Now().
+func (SystemClock) Now() time.Time { return time.Now() }
+
+// AfterFunc returns time.AfterFunc(d, f).
+func (SystemClock) AfterFunc(d time.Duration, f func()) Timer { return time.AfterFunc(d, f) }
+
+// With the system clock the engine reads the time as Unix nanoseconds
+// derived from the monotonic clock: one cheap read per use, immune to
+// wall-clock steps, and still comparable with the Unix seconds that the
+// rolling windows bucket by.
 var (
 	clockStart  = time.Now()
 	clockOffset = clockStart.UnixNano()
@@ -12,18 +46,35 @@ var (
 
 func monotonicNow() int64 { return clockOffset + int64(time.Since(clockStart)) }
 
-// now is the engine's clock. Tests replace it with one they drive, before
-// they start any command.
-var now = monotonicNow
-
 func unixTime(ns int64) time.Time { return time.Unix(0, ns) }
 
-// stopper is a timer that can be stopped: a *time.Timer, or a test clock's.
-type stopper interface{ Stop() bool }
+// clock is a registry's Clock in the form the engine uses.
+type clock struct {
+	c      Clock // nil for the system clock
+	nowFn  func() int64
+	system bool
+}
 
-// afterFunc arms a one-shot timer. Tests replace it, with now, by their
-// clock's, so that moving their clock fires it.
-var afterFunc = func(d time.Duration, f func()) stopper { return time.AfterFunc(d, f) }
+func newClock(c Clock) clock {
+	if c == nil {
+		return clock{nowFn: monotonicNow, system: true}
+	}
+	if _, ok := c.(SystemClock); ok {
+		return clock{nowFn: monotonicNow, system: true}
+	}
+	return clock{c: c, nowFn: func() int64 { return c.Now().UnixNano() }}
+}
+
+// now returns the time in Unix nanoseconds.
+func (k *clock) now() int64 { return k.nowFn() }
+
+// afterFunc arms a one-shot timer.
+func (k *clock) afterFunc(d time.Duration, f func()) Timer {
+	if k.system {
+		return time.AfterFunc(d, f)
+	}
+	return k.c.AfterFunc(d, f)
+}
 
 // toMillis converts to whole milliseconds for the dashboard's uint32 fields,
 // saturating rather than wrapping.

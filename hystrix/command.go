@@ -4,6 +4,8 @@ import (
 	"context"
 	"runtime/debug"
 	"time"
+
+	"github.com/gohystrix/hystrix-go/hystrix/policy"
 )
 
 // funcs holds a command's run and fallback in whichever form the caller gave
@@ -48,18 +50,19 @@ func (f *funcs) callFallback(ctx context.Context, name string, cause error) (err
 // execute runs one execution of the named command: it asks the circuit, takes
 // a concurrency ticket, runs the function in the command's isolation, falls
 // back on error and records the outcome.
-func execute(ctx context.Context, name string, f funcs) error {
+func (r *Registry) execute(ctx context.Context, name string, f funcs) error {
 	if !f.hasRun() {
 		return nilRunError(name)
 	}
-	c := circuitFor(name)
-	if c.refusesWithoutClock() {
+	c := r.circuitFor(name)
+	p := c.period.Load()
+	if p.state == StateOpen {
 		if err, ok := c.refuseWithoutClock(ctx, name, f); ok {
 			return err
 		}
 	}
 	s := c.settings.Load()
-	start := now()
+	start := r.clock.now()
 
 	var (
 		err    error
@@ -73,33 +76,34 @@ func execute(ctx context.Context, name string, f funcs) error {
 		err = ctx.Err()
 		e = contextEvent(err)
 	default:
-		ok, probe = c.allow(start, s)
+		ok, probe = c.admit(p, start)
 		switch {
 		case !ok:
 			err, e = errCircuitOpen, eventShortCircuit
 		case !c.pool.acquire(s.MaxConcurrentRequests, start):
 			err, e = errMaxConcurrency, eventRejected
 		case s.Isolation == CallerIsolation:
-			err, e, runEnd = runOnCaller(ctx, c, s, &f, probe, start)
+			err, e, runEnd = runOnCaller(ctx, c, s, p, &f, probe, start)
 		default:
 			var handedOff bool
-			err, e, runEnd, handedOff = runOnGoroutine(ctx, c, s, &f, probe, start)
+			err, e, runEnd, handedOff = runOnGoroutine(ctx, c, s, p, &f, probe, start)
 			probe = probe && !handedOff
 		}
 	}
 
 	// The clock is read once more only when a fallback ran: otherwise the
-	// execution ended when its run did.
+	// execution ended when its run did. A bad request is the caller's to
+	// handle: it gets the error as it is.
 	end := runEnd
 	var fb event
-	if err != nil && f.hasFallback() {
+	if err != nil && e != eventBadRequest && f.hasFallback() {
 		err, fb = fallBack(ctx, name, &f, err)
-		end = now()
+		end = r.clock.now()
 	}
 
-	c.record(s, e, fb, start, end, time.Duration(runEnd-start))
+	c.record(s, p, e, fb, start, end, time.Duration(runEnd-start))
 	if probe {
-		c.probeDone(start, end, e)
+		c.probeDone(p, e.outcome(), start, end, time.Duration(runEnd-start))
 	}
 	return err
 }
@@ -119,7 +123,7 @@ func fallBack(ctx context.Context, name string, f *funcs, err error) (error, eve
 // classify turns what the run function returned into the execution's
 // outcome. An error while the caller's context is done is the caller's
 // doing, not the dependency's.
-func classify(ctx context.Context, err error) (error, event) {
+func (c *CircuitBreaker) classify(ctx context.Context, s *Settings, err error) (error, event) {
 	// The caller's end comes first, also over a nil from the run: a caller
 	// whose context ended while its command ran gets that context's error
 	// (as DoC promises, and as goroutine isolation answers at once), and
@@ -130,17 +134,35 @@ func classify(ctx context.Context, err error) (error, event) {
 	if err == nil {
 		return nil, eventSuccess
 	}
+	if c.badRequest(err, s) {
+		return err, eventBadRequest
+	}
 	return err, eventFailure
+}
+
+// badRequest reports whether err is a bad request for settings s; the
+// command's classifier is user code.
+func (c *CircuitBreaker) badRequest(err error, s *Settings) (bad bool) {
+	if _, ok := err.(*PanicError); ok {
+		return false
+	}
+	defer func() {
+		if v := recover(); v != nil {
+			c.reg.reportPanic("an IsBadRequest classifier", c.Name, v)
+			bad = false
+		}
+	}()
+	return isBadRequest(err, s)
 }
 
 // runOnCaller runs the function on the calling goroutine and returns its
 // outcome and when it returned. The timeout reaches the function only
 // through its context.
-func runOnCaller(ctx context.Context, c *CircuitBreaker, s *Settings, f *funcs, probe bool, start int64) (error, event, int64) {
+func runOnCaller(ctx context.Context, c *CircuitBreaker, s *Settings, p *period, f *funcs, probe bool, start int64) (error, event, int64) {
 	returned := false
 	defer func() {
 		if !returned {
-			c.runExited(s, probe, start)
+			c.runExited(s, p, probe, start)
 		}
 	}()
 	err, e, runEnd := runOnCallerFor(ctx, c, s, f)
@@ -151,32 +173,54 @@ func runOnCaller(ctx context.Context, c *CircuitBreaker, s *Settings, f *funcs, 
 // runExited accounts for a caller-isolated run function that called
 // runtime.Goexit, as its goroutine unwinds: the ticket goes back and the
 // execution is a failure, since nothing else will record it.
-func (c *CircuitBreaker) runExited(s *Settings, probe bool, start int64) {
+func (c *CircuitBreaker) runExited(s *Settings, p *period, probe bool, start int64) {
 	c.pool.tickets.release()
-	end := now()
-	c.record(s, eventFailure, eventNone, start, end, time.Duration(end-start))
+	end := c.clock().now()
+	c.record(s, p, eventFailure, eventNone, start, end, time.Duration(end-start))
 	if probe {
-		c.probeDone(start, end, eventFailure)
+		c.probeDone(p, policy.Failure, start, end, time.Duration(end-start))
 	}
 }
 
 func runOnCallerFor(ctx context.Context, c *CircuitBreaker, s *Settings, f *funcs) (error, event, int64) {
+	k := c.clock()
 	if s.Timeout <= 0 {
 		err := f.callRun(ctx, c.Name)
-		runEnd := now()
+		runEnd := k.now()
 		c.pool.tickets.release()
-		err, e := classify(ctx, err)
+		err, e := c.classify(ctx, s, err)
 		return err, e, runEnd
 	}
-	tctx, cancel := context.WithTimeout(ctx, s.Timeout)
+	var (
+		tctx   context.Context
+		cancel func()
+	)
+	if k.system {
+		tctx, cancel = context.WithTimeout(ctx, s.Timeout)
+	} else {
+		tctx, cancel = clockTimeout(ctx, k, s.Timeout)
+	}
 	err := f.callRun(tctx, c.Name)
-	runEnd := now()
+	runEnd := k.now()
 	timedOut := tctx.Err() != nil && ctx.Err() == nil
 	cancel()
 	c.pool.tickets.release()
 	if timedOut {
 		return errTimeout, eventTimeout, runEnd
 	}
-	err, e := classify(ctx, err)
+	err, e := c.classify(ctx, s, err)
 	return err, e, runEnd
+}
+
+// clockTimeout is context.WithTimeout on a registry's own clock: the
+// context ends when the clock passes the timeout, or with its parent.
+func clockTimeout(parent context.Context, k *clock, timeout time.Duration) (context.Context, func()) {
+	rc := newRunContext(parent, k, timeout)
+	timer := k.afterFunc(timeout, func() { rc.cancel(context.DeadlineExceeded) })
+	stop := context.AfterFunc(parent, func() { rc.cancel(parent.Err()) })
+	return rc, func() {
+		timer.Stop()
+		stop()
+		rc.cancel(context.Canceled)
+	}
 }

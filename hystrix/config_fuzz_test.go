@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/gohystrix/hystrix-go/hystrix"
+	"github.com/gohystrix/hystrix-go/hystrix/policy"
 )
 
 // FuzzCommandConfigJSON feeds arbitrary JSON to CommandConfig and
@@ -25,6 +26,15 @@ func FuzzCommandConfigJSON(f *testing.F) {
 		`{"isolation": "THREAD"}`,
 		`{"isolation": "fibre"}`,
 		`{"timeout": 1e3}`,
+		`{"trip": {"consecutive_failures": 5}}`,
+		`{"trip": {"consecutive_failures": -1}}`,
+		`{"recovery": {"ramp": {"start_per_minute": 10, "factor": 2, "stage_ms": 60000}}}`,
+		`{"recovery": {"ramp": {}}}`,
+		`{"recovery": {"ramp": {"factor": 0.5}}}`,
+		`{"recovery": {"ramp": {"start_per_minute": -3}}}`,
+		`{"recovery": {"ramp": {"stage_ms": -1}}}`,
+		`{"force_open": true}`,
+		`{"force_open": true, "force_closed": true}`,
 		`[1, 2]`,
 	} {
 		f.Add([]byte(s))
@@ -78,6 +88,20 @@ func modelSettings(c hystrix.CommandConfig) (hystrix.Settings, string) {
 		return hystrix.Settings{}, "Timeout"
 	case float64(c.SleepWindow) > maxMs:
 		return hystrix.Settings{}, "SleepWindow"
+	case c.ForceOpen && c.ForceClosed:
+		return hystrix.Settings{}, "ForceClosed"
+	case c.Trip.ConsecutiveFailures < 0:
+		return hystrix.Settings{}, "Trip.ConsecutiveFailures"
+	}
+	if r := c.Recovery.Ramp; r != nil {
+		switch {
+		case r.StartPerMinute < 0:
+			return hystrix.Settings{}, "Recovery.Ramp.StartPerMinute"
+		case r.Factor != 0 && r.Factor < 1:
+			return hystrix.Settings{}, "Recovery.Ramp.Factor"
+		case r.StageMs < 0 || float64(r.StageMs) > maxMs:
+			return hystrix.Settings{}, "Recovery.Ramp.StageMs"
+		}
 	}
 	s := hystrix.Settings{
 		Timeout:                time.Second,
@@ -107,6 +131,25 @@ func modelSettings(c hystrix.CommandConfig) (hystrix.Settings, string) {
 	}
 	if c.ErrorPercentThreshold > 0 {
 		s.ErrorPercentThreshold = c.ErrorPercentThreshold
+	}
+	s.ForceOpen, s.ForceClosed = c.ForceOpen, c.ForceClosed
+	s.Opener = policy.ErrorPercent{Threshold: s.ErrorPercentThreshold, Volume: s.RequestVolumeThreshold}
+	if n := c.Trip.ConsecutiveFailures; n > 0 {
+		s.Opener = policy.ConsecutiveFailures{Threshold: n}
+	}
+	// A single probe is given up on after its timeout and a sleep window.
+	giveUp := s.SleepWindow
+	if s.Timeout > 0 {
+		giveUp += s.Timeout
+	}
+	s.Recovery = policy.SingleProbe{SleepWindow: s.SleepWindow, GiveUp: giveUp}
+	if r := c.Recovery.Ramp; r != nil {
+		s.Recovery = policy.Ramp{
+			SleepWindow:    s.SleepWindow,
+			StartPerMinute: r.StartPerMinute,
+			Factor:         r.Factor,
+			Stage:          time.Duration(r.StageMs) * time.Millisecond,
+		}
 	}
 	return s, ""
 }

@@ -1,6 +1,10 @@
 package hystrix
 
-import "context"
+import (
+	"context"
+
+	"github.com/gohystrix/hystrix-go/hystrix/policy"
+)
 
 // event is the outcome of one execution, or of its fallback.
 type event uint8
@@ -16,6 +20,7 @@ const (
 	eventContextDeadlineExceeded
 	eventFallbackSuccess
 	eventFallbackFailure
+	eventBadRequest
 )
 
 // eventNames are hystrix-go's metric event names.
@@ -30,6 +35,7 @@ var eventNames = [...]string{
 	eventContextDeadlineExceeded: "context_deadline_exceeded",
 	eventFallbackSuccess:         "fallback-success",
 	eventFallbackFailure:         "fallback-failure",
+	eventBadRequest:              "bad-request",
 }
 
 func (e event) String() string { return eventNames[e] }
@@ -66,3 +72,17 @@ func contextEvent(err error) event {
 	}
 	return eventContextCanceled
 }
+
+// outcomes maps the events of executions to what policies see; a
+// short-circuit never reaches a policy.
+var outcomes = [...]policy.Outcome{
+	eventSuccess:                 policy.Success,
+	eventFailure:                 policy.Failure,
+	eventRejected:                policy.Rejected,
+	eventTimeout:                 policy.Timeout,
+	eventContextCanceled:         policy.Canceled,
+	eventContextDeadlineExceeded: policy.Canceled,
+	eventBadRequest:              policy.BadRequest,
+}
+
+func (e event) outcome() policy.Outcome { return outcomes[e] }

@@ -29,6 +29,7 @@ type StreamHandler struct {
 	// before serving.
 	MaxClients int
 
+	reg      *Registry // nil for the default registry
 	mu       sync.Mutex
 	clients  map[*streamClient]struct{}
 	done     chan struct{}
@@ -62,9 +63,23 @@ type streamClient struct {
 	rc     *http.ResponseController
 }
 
-// NewStreamHandler returns a handler that publishes once a second.
+// NewStreamHandler returns a handler that publishes the default registry's
+// circuits once a second.
 func NewStreamHandler() *StreamHandler {
 	return &StreamHandler{interval: streamInterval}
+}
+
+// NewStreamHandler returns a handler that publishes the registry's circuits
+// once a second; the registry's Flush stops it.
+func (r *Registry) NewStreamHandler() *StreamHandler {
+	return &StreamHandler{reg: r, interval: streamInterval}
+}
+
+func (sh *StreamHandler) registry() *Registry {
+	if sh.reg == nil {
+		return defaultRegistry
+	}
+	return sh.reg
 }
 
 // Start begins publishing on a goroutine owned by the handler. Starting a
@@ -83,9 +98,10 @@ func (sh *StreamHandler) Start() {
 	}
 	sh.done = make(chan struct{})
 	sh.stopped = make(chan struct{})
-	reg.mu.Lock()
-	reg.streams[sh] = struct{}{}
-	reg.mu.Unlock()
+	r := sh.registry()
+	r.mu.Lock()
+	r.streams[sh] = struct{}{}
+	r.mu.Unlock()
 	go sh.loop(sh.done, sh.stopped)
 }
 
@@ -110,9 +126,10 @@ func (sh *StreamHandler) Stop() {
 	if done == nil {
 		return
 	}
-	reg.mu.Lock()
-	delete(reg.streams, sh)
-	reg.mu.Unlock()
+	r := sh.registry()
+	r.mu.Lock()
+	delete(r.streams, sh)
+	r.mu.Unlock()
 	close(done)
 	<-stopped
 }
@@ -230,7 +247,7 @@ func (sh *StreamHandler) loop(done, stopped chan struct{}) {
 		case <-done:
 			return
 		case <-tick.C:
-			sh.publish(now())
+			sh.publish(sh.registry().clock.now())
 		}
 	}
 }
@@ -247,7 +264,7 @@ func (sh *StreamHandler) publish(t int64) {
 	}
 	// Size the round like the last one, so that building it does not
 	// copy a growing buffer over and over.
-	round := appendRound(make([]byte, 0, sh.roundSize+sh.roundSize/8), t)
+	round := sh.registry().appendRound(make([]byte, 0, sh.roundSize+sh.roundSize/8), t)
 	if len(round) == 0 {
 		round = streamPing
 	}
@@ -266,13 +283,17 @@ func (sh *StreamHandler) publish(t int64) {
 // HystrixCommand and a HystrixThreadPool event for every circuit, each as an
 // SSE "data:" line followed by a blank line, and returns the extended slice.
 // It is what a StreamHandler sends each interval, for programs that carry
-// the events some other way.
-func AppendStreamEvents(dst []byte) []byte {
-	return appendRound(dst, now())
+// the events some other way. It covers the default registry.
+func AppendStreamEvents(dst []byte) []byte { return defaultRegistry.AppendStreamEvents(dst) }
+
+// AppendStreamEvents is the package-level AppendStreamEvents for the
+// registry's circuits.
+func (r *Registry) AppendStreamEvents(dst []byte) []byte {
+	return r.appendRound(dst, r.clock.now())
 }
 
-func appendRound(dst []byte, t int64) []byte {
-	for _, c := range Circuits() {
+func (r *Registry) appendRound(dst []byte, t int64) []byte {
+	for _, c := range r.Circuits() {
 		cmd, pool := streamEvents(c, t)
 		dst = appendSSE(appendSSE(dst, cmd), pool)
 	}
@@ -329,6 +350,7 @@ func streamEvents(c *CircuitBreaker, t int64) (*streamCmdMetric, *streamThreadPo
 		CircuitBreakerOpen: c.State() != StateClosed,
 		CircuitState:       c.State().String(),
 
+		RollingCountBadRequests:                          u32(m.BadRequests().Sum(at)),
 		RollingCountFailure:                              u32(m.Failures().Sum(at)),
 		RollingCountFallbackFailure:                      u32(m.FallbackFailures().Sum(at)),
 		RollingCountFallbackSuccess:                      u32(m.FallbackSuccesses().Sum(at)),
@@ -346,12 +368,17 @@ func streamEvents(c *CircuitBreaker, t int64) (*streamCmdMetric, *streamThreadPo
 		CircuitBreakerSleepWindow:                        toMillis(s.SleepWindow),
 		CircuitBreakerErrorThresholdPercent:              uint32(s.ErrorPercentThreshold),
 		CircuitBreakerEnabled:                            true,
+		CircuitBreakerForceOpen:                          s.ForceOpen,
+		CircuitBreakerForceClosed:                        s.ForceClosed,
 		ExecutionIsolationStrategy:                       isolation,
 		ExecutionIsolationThreadTimeout:                  toMillis(max(s.Timeout, 0)),
 		ExecutionIsolationThreadInterruptOnTimeout:       true,
 		ExecutionIsolationSemaphoreMaxConcurrentRequests: uint32(maxConc),
 		FallbackIsolationSemaphoreMaxConcurrentRequests:  uint32(maxConc),
 		RollingStatsWindow:                               10000,
+	}
+	if rate, ok := c.AdmittedPerMinute(); ok {
+		cmd.AdmittedPerMinute = &rate
 	}
 	pool := &streamThreadPoolMetric{
 		Type:                        "HystrixThreadPool",

@@ -16,7 +16,11 @@ type streamCmdMetric struct {
 	// CircuitState tells half-open from open, which isCircuitBreakerOpen
 	// cannot; dashboards that do not know the key ignore it.
 	CircuitState string `json:"circuitState"`
+	// AdmittedPerMinute is the rate at which a half-open circuit on the
+	// ramp-up recovery admits executions; absent otherwise.
+	AdmittedPerMinute *float64 `json:"admittedPerMinute,omitempty"`
 
+	RollingCountBadRequests        uint32 `json:"rollingCountBadRequests"`
 	RollingCountCollapsedRequests  uint32 `json:"rollingCountCollapsedRequests"`
 	RollingCountExceptionsThrown   uint32 `json:"rollingCountExceptionsThrown"`
 	RollingCountFailure            uint32 `json:"rollingCountFailure"`

@@ -6,6 +6,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/gohystrix/hystrix-go/hystrix/policy"
 )
 
 // A goroutineCall carries one goroutine-isolated execution between the
@@ -26,6 +28,9 @@ type goroutineCall struct {
 	err    error // the run's error, read after wakeRun
 	runEnd int64 // when the run returned, read after wakeRun
 	timer  *time.Timer
+	// clockTimer is the timeout's timer on a registry's own clock, used
+	// instead of timer.
+	clockTimer Timer
 	// start is call.run as a func value, made once per pooled call, so
 	// that starting the goroutine allocates no closure.
 	start func()
@@ -38,6 +43,7 @@ type goroutineCall struct {
 	// comes first.
 	probeHandoff atomic.Int32
 	circuit      *CircuitBreaker
+	period       *period
 	admittedAt   int64
 }
 
@@ -72,16 +78,18 @@ func newGoroutineCall() any {
 // the function really returns. When the execution is the half-open probe
 // admitted at start and its caller gives up first, the run finishes the
 // probe when it returns, and handedOff is true.
-func runOnGoroutine(ctx context.Context, c *CircuitBreaker, s *Settings, f *funcs, probe bool, start int64) (err error, e event, runEnd int64, handedOff bool) {
+func runOnGoroutine(ctx context.Context, c *CircuitBreaker, s *Settings, p *period, f *funcs, probe bool, start int64) (err error, e event, runEnd int64, handedOff bool) {
+	k := c.clock()
 	call := goroutineCalls.Get().(*goroutineCall)
 	call.f = *f
 	call.name = c.Name
 	call.tickets = c.pool.tickets
+	call.circuit = c
 	// A function that takes no context needs none; one that does gets a
 	// context that ends at the timeout or with the caller's.
 	call.ctx = ctx
 	if f.runC != nil && (s.Timeout > 0 || ctx.Done() != nil) {
-		call.runCtx = newRunContext(ctx, s.Timeout)
+		call.runCtx = newRunContext(ctx, k, s.Timeout)
 		call.ctx = call.runCtx
 	}
 	timed := s.Timeout > 0
@@ -92,7 +100,11 @@ func runOnGoroutine(ctx context.Context, c *CircuitBreaker, s *Settings, f *func
 	}
 	go call.start()
 	if timed {
-		call.timer.Reset(s.Timeout)
+		if k.system {
+			call.timer.Reset(s.Timeout)
+		} else {
+			call.clockTimer = k.afterFunc(s.Timeout, call.timedOut)
+		}
 	}
 
 	var reason wakeReason
@@ -105,27 +117,27 @@ func runOnGoroutine(ctx context.Context, c *CircuitBreaker, s *Settings, f *func
 			reason = wakeCaller
 		}
 	}
-	if timed && call.timer.Stop() {
+	if timed && call.stopTimer() {
 		call.release() // the timer will never fire
 	}
 
 	switch reason {
 	case wakeRun:
-		err, e = classify(ctx, call.err)
+		err, e = c.classify(ctx, s, call.err)
 		runEnd = call.runEnd
 	case wakeTimeout:
 		call.cancel(context.DeadlineExceeded)
 		err, e = errTimeout, eventTimeout
-		runEnd = now()
+		runEnd = k.now()
 	default:
 		if probe {
-			call.circuit, call.admittedAt = c, start
+			call.period, call.admittedAt = p, start
 			handedOff = call.probeHandoff.CompareAndSwap(0, handedToRun)
 		}
 		call.cancel(ctx.Err())
 		err = ctx.Err()
 		e = contextEvent(err)
-		runEnd = now()
+		runEnd = k.now()
 	}
 	call.release()
 	return err, e, runEnd, handedOff
@@ -140,18 +152,18 @@ func (call *goroutineCall) run() {
 		if !returned {
 			call.err = ErrGoexit
 		}
-		call.runEnd = now()
+		call.runEnd = call.circuit.clock().now()
 		// Like the cancel of context.WithTimeout, release whatever the
 		// function hung on its context.
 		call.cancel(context.Canceled)
 		// The probe's result before the ticket: once the ticket is back,
 		// the circuit has moved on.
 		if !call.probeHandoff.CompareAndSwap(0, runReturned) {
-			e := eventContextCanceled // frees the probe slot
+			o := policy.Canceled // frees the probe slot
 			if call.err == nil {
-				e = eventSuccess
+				o = policy.Success
 			}
-			call.circuit.probeDone(call.admittedAt, call.runEnd, e)
+			call.circuit.probeDone(call.period, o, call.admittedAt, call.runEnd, time.Duration(call.runEnd-call.admittedAt))
 		}
 		call.tickets.release()
 		call.wake <- wakeRun
@@ -159,6 +171,15 @@ func (call *goroutineCall) run() {
 	}()
 	call.err = call.f.callRun(call.ctx, call.name)
 	returned = true
+}
+
+// stopTimer stops the timeout's timer and reports whether it will never
+// fire.
+func (call *goroutineCall) stopTimer() bool {
+	if call.clockTimer != nil {
+		return call.clockTimer.Stop()
+	}
+	return call.timer.Stop()
 }
 
 // timedOut runs on the timer's goroutine when the timeout passes first.
@@ -186,6 +207,8 @@ func (call *goroutineCall) release() {
 	call.tickets = nil
 	call.probeHandoff.Store(0)
 	call.circuit = nil
+	call.period = nil
+	call.clockTimer = nil
 	call.admittedAt = 0
 	call.ctx = nil
 	call.runCtx = nil
@@ -208,11 +231,11 @@ type runContext struct {
 
 var closedChan = func() chan struct{} { c := make(chan struct{}); close(c); return c }()
 
-func newRunContext(parent context.Context, timeout time.Duration) *runContext {
+func newRunContext(parent context.Context, k *clock, timeout time.Duration) *runContext {
 	rc := &runContext{parent: parent}
 	rc.deadline, rc.hasDL = parent.Deadline()
 	if timeout > 0 {
-		if d := unixTime(now()).Add(timeout); !rc.hasDL || d.Before(rc.deadline) {
+		if d := unixTime(k.now()).Add(timeout); !rc.hasDL || d.Before(rc.deadline) {
 			rc.deadline, rc.hasDL = d, true
 		}
 	}

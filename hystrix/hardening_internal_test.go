@@ -134,7 +134,7 @@ func TestAbandonedProbeThatFailsLetsTheNextCallProbe(t *testing.T) {
 	require.ErrorIs(t, Do(name, succeed, nil), ErrCircuitOpen)
 	close(release)
 	require.Eventually(t, func() bool { return c.ActiveCount() == 0 }, 5*time.Second, time.Millisecond)
-	assert.Equal(t, StateOpen, c.State())
+	assert.Equal(t, StateHalfOpen, c.State(), "the probe's slot is free again")
 	require.NoError(t, Do(name, succeed, nil), "the next call probes without another window")
 	assert.Equal(t, StateClosed, c.State())
 }

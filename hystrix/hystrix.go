@@ -8,17 +8,17 @@ import (
 // Go runs the command asynchronously. The returned channel receives an error
 // only when the execution fails (the run and the fallback, if any, both
 // failed, or the library refused it); on success nothing is ever sent.
-func Go(name string, run func() error, fallback func(error) error) chan error {
-	return goAsync(context.Background(), name, funcs{run: run, fallback: fallback})
+func (r *Registry) Go(name string, run func() error, fallback func(error) error) chan error {
+	return r.goAsync(context.Background(), name, funcs{run: run, fallback: fallback})
 }
 
 // GoC is Go with a context: the run function gets a context that ends at the
 // command's timeout or when ctx does, and the fallback gets ctx.
-func GoC(ctx context.Context, name string, run func(context.Context) error, fallback func(context.Context, error) error) chan error {
-	return goAsync(ctx, name, funcs{runC: run, fallbackC: fallback})
+func (r *Registry) GoC(ctx context.Context, name string, run func(context.Context) error, fallback func(context.Context, error) error) chan error {
+	return r.goAsync(ctx, name, funcs{runC: run, fallbackC: fallback})
 }
 
-func goAsync(ctx context.Context, name string, f funcs) chan error {
+func (r *Registry) goAsync(ctx context.Context, name string, f funcs) chan error {
 	errs := make(chan error, 1)
 	go func() {
 		// execute recovers every panic of user code where it happens; this
@@ -26,11 +26,11 @@ func goAsync(ctx context.Context, name string, f funcs) chan error {
 		// guard, for whatever slips through (a panicking context, say).
 		defer func() {
 			if v := recover(); v != nil {
-				reportPanic("an asynchronous execution", name, v)
+				r.reportPanic("an asynchronous execution", name, v)
 				errs <- &PanicError{Command: name, Value: v, Stack: debug.Stack()}
 			}
 		}()
-		if err := execute(ctx, name, f); err != nil {
+		if err := r.execute(ctx, name, f); err != nil {
 			errs <- err
 		}
 	}()
@@ -41,14 +41,15 @@ func goAsync(ctx context.Context, name string, f funcs) chan error {
 // function or the fallback succeeded, otherwise the error. Without a
 // fallback the error is the run function's own or one of ErrTimeout,
 // ErrCircuitOpen, ErrMaxConcurrency or the caller's context error; when the
-// fallback fails too it is a *FallbackError.
-func Do(name string, run func() error, fallback func(error) error) error {
-	return execute(context.Background(), name, funcs{run: run, fallback: fallback})
+// fallback fails too it is a *FallbackError. A bad request (see BadRequest)
+// is returned as it is, without the fallback.
+func (r *Registry) Do(name string, run func() error, fallback func(error) error) error {
+	return r.execute(context.Background(), name, funcs{run: run, fallback: fallback})
 }
 
 // DoC is Do with a context. A ctx that is already done, or ends while the
 // command runs, returns its error at once; it does not count against the
 // circuit's health.
-func DoC(ctx context.Context, name string, run func(context.Context) error, fallback func(context.Context, error) error) error {
-	return execute(ctx, name, funcs{runC: run, fallbackC: fallback})
+func (r *Registry) DoC(ctx context.Context, name string, run func(context.Context) error, fallback func(context.Context, error) error) error {
+	return r.execute(ctx, name, funcs{runC: run, fallbackC: fallback})
 }

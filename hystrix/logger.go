@@ -3,7 +3,6 @@ package hystrix
 import (
 	"log"
 	"runtime/debug"
-	"sync/atomic"
 )
 
 // Logger is what the library logs through: anything with a Printf method,
@@ -21,30 +20,28 @@ func (NoopLogger) Printf(format string, items ...interface{}) {}
 // loggerBox lets an interface value sit in an atomic.Pointer.
 type loggerBox struct{ Logger }
 
-var currentLogger atomic.Pointer[loggerBox]
-
-func init() { currentLogger.Store(&loggerBox{DefaultLogger}) }
-
-// SetLogger sets where the library logs circuit state changes, refused
+// SetLogger sets where the registry logs circuit state changes, refused
 // settings and panics of user code. It is safe to call at any time; nil
 // restores DefaultLogger. The logger is never called with a lock of the
 // library held, so it may call the library itself; if it panics, the
-// panic and the line it was logging go to the standard library's log.
-func SetLogger(l Logger) {
+// panic and the line it was logging go to the standard library's log. Its
+// lines for transitions are those of hystrix-go, logged by a listener that
+// every registry has (see OnStateChange).
+func (r *Registry) SetLogger(l Logger) {
 	if l == nil {
 		l = DefaultLogger
 	}
-	currentLogger.Store(&loggerBox{l})
+	r.logger.Store(&loggerBox{l})
 }
 
-// logf logs through the current logger. Callers must not hold a lock of
+// logf logs through the registry's logger. Callers must not hold a lock of
 // the library (see usercode.go).
-func logf(format string, items ...interface{}) {
+func (r *Registry) logf(format string, items ...interface{}) {
 	defer func() {
 		if v := recover(); v != nil {
 			log.Printf("hystrix: the logger panicked: %v\n%s", v, debug.Stack())
 			log.Printf(format, items...)
 		}
 	}()
-	currentLogger.Load().Printf(format, items...)
+	r.logger.Load().Printf(format, items...)
 }

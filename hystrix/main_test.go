@@ -37,16 +37,26 @@ func (ft *fakeTimer) Stop() bool {
 	return was
 }
 
+// useFakeClock makes c the default registry's clock until the test ends.
 func useFakeClock(t *testing.T) *fakeClock {
 	t.Helper()
 	c := &fakeClock{t: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC).UnixNano()}
-	oldNow, oldAfter := now, afterFunc
-	now, afterFunc = c.now, c.afterFunc
-	t.Cleanup(func() { now, afterFunc = oldNow, oldAfter })
+	old := defaultRegistry.clock
+	defaultRegistry.clock = newClock(c)
+	t.Cleanup(func() { defaultRegistry.clock = old })
 	return c
 }
 
-func (c *fakeClock) afterFunc(d time.Duration, f func()) stopper {
+// now is the default registry's time, for tests.
+func now() int64 { return defaultRegistry.clock.now() }
+
+// Now makes fakeClock a Clock.
+func (c *fakeClock) Now() time.Time { return time.Unix(0, c.now()) }
+
+// AfterFunc makes fakeClock a Clock.
+func (c *fakeClock) AfterFunc(d time.Duration, f func()) Timer { return c.afterFunc(d, f) }
+
+func (c *fakeClock) afterFunc(d time.Duration, f func()) Timer {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	ft := &fakeTimer{at: c.t + int64(d), f: f, clk: c}

@@ -6,29 +6,21 @@ import (
 	metricCollector "github.com/gohystrix/hystrix-go/hystrix/metric_collector"
 )
 
-// record hands the outcome of one execution to every collector and, for the
-// outcomes that can change it, re-judges the circuit's health, all before
-// the caller sees the result. start and end are Unix nanoseconds.
-func (c *CircuitBreaker) record(s *Settings, e, fb event, start, end int64, runDuration time.Duration) {
+// record hands the outcome of one execution, admitted in period p, to every
+// collector and, for the outcomes that can change it, to the period's
+// policy, all before the caller sees the result. start and end are Unix
+// nanoseconds.
+func (c *CircuitBreaker) record(s *Settings, p *period, e, fb event, start, end int64, runDuration time.Duration) {
 	var r metricCollector.MetricResult
 	c.describe(&r, s, e, fb, time.Duration(end-start), runDuration)
-	sec := end / int64(time.Second)
-	c.metrics.UpdateUnix(sec, r)
+	c.metrics.UpdateUnix(end/int64(time.Second), r)
 	for _, l := range c.collectors {
 		l.update(r)
 	}
-
-	// A short circuit happens only while open, and the caller's own
-	// cancellation says nothing about health.
-	switch {
-	case e == eventShortCircuit || e.callerEnded():
-	case r.Errors == 1:
-		c.lastErrorSec.Store(sec)
-		c.checkHealth(end)
-	case sec-c.lastErrorSec.Load() < 10:
-		// A success can still open the circuit by lifting the volume over
-		// the threshold while the window holds errors.
-		c.checkHealth(end)
+	// A short circuit says nothing about the dependency; a probe's result
+	// goes to its trial (probeDone).
+	if p.state == StateClosed && e != eventShortCircuit {
+		c.recordOutcome(p, e.outcome(), start, end, runDuration)
 	}
 }
 
@@ -52,6 +44,8 @@ func (c *CircuitBreaker) describe(r *metricCollector.MetricResult, s *Settings, 
 		r.ContextCanceled = 1
 	case eventContextDeadlineExceeded:
 		r.ContextDeadlineExceeded = 1
+	case eventBadRequest:
+		r.BadRequests = 1
 	}
 	if e.isError() {
 		r.Errors = 1

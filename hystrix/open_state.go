@@ -1,73 +1,19 @@
 package hystrix
 
-import (
-	"context"
-	"sync/atomic"
-	"time"
-)
+import "context"
 
-// While a circuit is open, refusing a call reads no clock. A one-shot timer,
-// armed when the circuit opens, marks when the next probe is due; until it
-// fires, a call is refused on two atomic loads. The refusals, and the
-// results of their fallbacks, are counted in atomics that the rolling window
-// takes in at its next read (Metrics, the event stream) or state change,
-// under the second of that moment: at most a sleep window, or one
-// publishing interval of a running stream, later than they happened.
-// Nothing runs in the background: the timer fires once per opening.
-type openState struct {
-	probeDue atomic.Bool
-	timer    stopper       // guarded by CircuitBreaker.mu
-	timerGen atomic.Uint64 // tells a stopped timer's late firing apart
-	pending  struct {
-		shortCircuits, fallbackSuccesses, fallbackFailures atomic.Int64
-	}
-}
+// While a circuit is open, refusing a call reads no clock: the open period
+// ends by a one-shot timer (armOpen), so until it fires a call is refused on
+// one atomic load. The refusals, and the results of their fallbacks, are
+// counted in atomics that the rolling window takes in at its next read
+// (Metrics, Counts, the event stream) or transition, under the second of
+// that moment: at most one open time, or one publishing interval of a
+// running stream, later than they happened. Nothing runs in the background:
+// the timer fires once per opening.
 
-// armProbeLocked makes the next probe due in d; callers hold c.mu.
-func (c *CircuitBreaker) armProbeLocked(d time.Duration) {
-	c.stopProbeLocked()
-	gen := c.open.timerGen.Load()
-	c.open.timer = afterFunc(d, func() {
-		if c.open.timerGen.Load() == gen {
-			c.open.probeDue.Store(true)
-		}
-	})
-}
-
-// stopProbeLocked disarms the probe timer; callers hold c.mu.
-func (c *CircuitBreaker) stopProbeLocked() {
-	c.open.timerGen.Add(1)
-	c.open.probeDue.Store(false)
-	if c.open.timer != nil {
-		c.open.timer.Stop()
-		c.open.timer = nil
-	}
-}
-
-// rearmLocked re-arms the probe timer of a circuit that is not closed for
-// settings s, at time t; callers hold c.mu.
-func (c *CircuitBreaker) rearmLocked(t int64, s *Settings) {
-	st := State(c.state.Load())
-	if st == StateClosed {
-		return
-	}
-	if left := c.openedAt.Load() + waitLimit(st, s) - t; left > 0 {
-		c.armProbeLocked(time.Duration(left))
-		return
-	}
-	c.stopProbeLocked()
-	c.open.probeDue.Store(true)
-}
-
-// refusesWithoutClock reports whether the circuit refuses executions and
-// no probe is due, so that a call can be refused without reading the clock.
-func (c *CircuitBreaker) refusesWithoutClock() bool {
-	return c.state.Load() != int32(StateClosed) && !c.open.probeDue.Load()
-}
-
-// refuseWithoutClock refuses the execution if it can do so without the
-// clock: when the caller's context is live and nobody needs the refusal's
-// duration.
+// refuseWithoutClock refuses the execution of an open circuit if it can do
+// so without the clock: when the caller's context is live and nobody needs
+// the refusal's duration.
 func (c *CircuitBreaker) refuseWithoutClock(ctx context.Context, name string, f funcs) (error, bool) {
 	if ctx.Err() != nil || (f.hasFallback() && len(c.collectors) > 0) {
 		return nil, false
@@ -82,7 +28,7 @@ func (c *CircuitBreaker) refuseWithoutClock(ctx context.Context, name string, f 
 // read it.
 func (c *CircuitBreaker) shortCircuit(ctx context.Context, name string, f *funcs) error {
 	err, fb := fallBack(ctx, name, f, errCircuitOpen)
-	p := &c.open.pending
+	p := &c.pending
 	p.shortCircuits.Add(1)
 	switch fb {
 	case eventFallbackSuccess:
@@ -99,7 +45,7 @@ func (c *CircuitBreaker) shortCircuit(ctx context.Context, name string, f *funcs
 // foldPending adds the refusals counted without the clock to the rolling
 // window, under second sec.
 func (c *CircuitBreaker) foldPending(sec int64) {
-	p := &c.open.pending
+	p := &c.pending
 	if n := p.shortCircuits.Swap(0); n > 0 {
 		v := float64(n)
 		c.metrics.NumRequests().AddUnix(sec, v)
@@ -117,7 +63,7 @@ func (c *CircuitBreaker) foldPending(sec int64) {
 // dropPending forgets uncounted refusals, for a circuit whose window is
 // being cleared.
 func (c *CircuitBreaker) dropPending() {
-	p := &c.open.pending
+	p := &c.pending
 	p.shortCircuits.Store(0)
 	p.fallbackSuccesses.Store(0)
 	p.fallbackFailures.Store(0)

@@ -9,11 +9,17 @@ import (
 	metricCollector "github.com/gohystrix/hystrix-go/hystrix/metric_collector"
 )
 
-// reg holds every circuit and every command's settings. Lookups on the call
-// path go through the lock-free fast map; mu serializes creation,
-// configuration and Flush, which are rare. No user code runs with mu held
-// (usercode.go): a circuit's collectors are built between two holds of it.
-var reg = struct {
+// A Registry holds a set of circuits by command name, with their settings,
+// their collectors, the logger, the listeners and the clock they use. The
+// package-level functions (Do, Go, ConfigureCommand, GetCircuit, Flush, ...)
+// work on a default registry; NewRegistry makes others, such as one per test
+// with a manual clock, that share nothing with it.
+//
+// A Registry is safe for concurrent use. Lookups on the call path are
+// lock-free; a mutex serializes creation, configuration and Flush, which are
+// rare, and no user code runs with it held (see the package doc): a
+// circuit's collectors are built between two holds of it.
+type Registry struct {
 	mu       sync.Mutex
 	fast     sync.Map // name -> *CircuitBreaker
 	circuits map[string]*CircuitBreaker
@@ -31,14 +37,88 @@ var reg = struct {
 	streams map[*StreamHandler]struct{}
 	// gen counts Flushes; a circuit from an older generation is stale.
 	gen atomic.Uint64
-}{
-	circuits: make(map[string]*CircuitBreaker),
-	settings: make(map[string]*Settings),
-	implicit: make(map[string]bool),
-	creating: make(map[string]*creation),
-	carried:  make(map[string]*tickets),
-	streams:  make(map[*StreamHandler]struct{}),
+
+	clock  clock
+	logger atomic.Pointer[loggerBox]
+	// collectors returns the initializers of a new circuit's collectors.
+	collectors func() []func(string) metricCollector.MetricCollector
+	listeners  listeners
 }
+
+// An Option configures a Registry made by NewRegistry.
+type Option interface{ apply(*Registry) }
+
+type optionFunc func(*Registry)
+
+func (f optionFunc) apply(r *Registry) { f(r) }
+
+// WithClock makes the registry read the time and arm its timers through c;
+// nil means the system clock.
+func WithClock(c Clock) Option { return optionFunc(func(r *Registry) { r.clock = newClock(c) }) }
+
+// WithLogger sets the registry's logger, as SetLogger does for the default
+// registry; nil means DefaultLogger.
+func WithLogger(l Logger) Option { return optionFunc(func(r *Registry) { r.SetLogger(l) }) }
+
+// WithMetricCollectors gives every circuit of the registry a collector from
+// each initializer, in order, besides the DefaultMetricCollector that
+// circuits judge their health by. Without it a registry's circuits have
+// only that one; the default registry takes its initializers from
+// metricCollector.Registry instead.
+func WithMetricCollectors(inits ...func(name string) metricCollector.MetricCollector) Option {
+	own := append([]func(string) metricCollector.MetricCollector(nil), inits...)
+	return optionFunc(func(r *Registry) {
+		r.collectors = func() []func(string) metricCollector.MetricCollector { return own }
+	})
+}
+
+// WithStateListener adds a listener for every circuit's transitions, as
+// OnStateChange does.
+func WithStateListener(f func(StateChange)) Option {
+	return optionFunc(func(r *Registry) { r.OnStateChange(f) })
+}
+
+// NewRegistry returns an empty registry with the system clock, the
+// DefaultLogger and no collector but each circuit's DefaultMetricCollector,
+// changed by opts.
+func NewRegistry(opts ...Option) *Registry {
+	r := newRegistry()
+	for _, o := range opts {
+		if o != nil {
+			o.apply(r)
+		}
+	}
+	return r
+}
+
+func newRegistry() *Registry {
+	r := &Registry{
+		circuits:   make(map[string]*CircuitBreaker),
+		settings:   make(map[string]*Settings),
+		implicit:   make(map[string]bool),
+		creating:   make(map[string]*creation),
+		carried:    make(map[string]*tickets),
+		streams:    make(map[*StreamHandler]struct{}),
+		clock:      newClock(nil),
+		collectors: func() []func(string) metricCollector.MetricCollector { return nil },
+	}
+	r.logger.Store(&loggerBox{DefaultLogger})
+	r.listeners.reg = r
+	r.listeners.logTransitions = true
+	return r
+}
+
+// defaultRegistry is the one the package-level functions use. Its
+// collectors come from metricCollector.Registry, as in hystrix-go.
+var defaultRegistry = func() *Registry {
+	r := newRegistry()
+	r.collectors = metricCollector.Registry.Initializers
+	return r
+}()
+
+// DefaultRegistry returns the registry that the package-level functions
+// use.
+func DefaultRegistry() *Registry { return defaultRegistry }
 
 // creation is a circuit being made; done is closed when c is set, or left
 // nil because the goroutine making it exited half way.
@@ -51,21 +131,21 @@ type creation struct {
 // use, and whether this call created it. The error is always nil; it is
 // kept for compatibility with hystrix-go.
 //
-// Creating a circuit calls the collector initializers registered with
-// metricCollector.Registry, with no lock held, so they may call the
-// library; only a call that needs the very circuit being made waits for it.
-func GetCircuit(name string) (*CircuitBreaker, bool, error) {
+// Creating a circuit calls the collector initializers with no lock held, so
+// they may call the library; only a call that needs the very circuit being
+// made waits for it.
+func (r *Registry) GetCircuit(name string) (*CircuitBreaker, bool, error) {
 	for {
-		if c, ok := reg.fast.Load(name); ok {
+		if c, ok := r.fast.Load(name); ok {
 			return c.(*CircuitBreaker), false, nil
 		}
-		reg.mu.Lock()
-		if c := reg.circuits[name]; c != nil {
-			reg.mu.Unlock()
+		r.mu.Lock()
+		if c := r.circuits[name]; c != nil {
+			r.mu.Unlock()
 			return c, false, nil
 		}
-		if cr := reg.creating[name]; cr != nil {
-			reg.mu.Unlock()
+		if cr := r.creating[name]; cr != nil {
+			r.mu.Unlock()
 			<-cr.done
 			if cr.c != nil {
 				return cr.c, false, nil
@@ -73,45 +153,67 @@ func GetCircuit(name string) (*CircuitBreaker, bool, error) {
 			continue
 		}
 		cr := &creation{done: make(chan struct{})}
-		reg.creating[name] = cr
-		reg.mu.Unlock()
-		return createCircuit(name, cr), true, nil
+		r.creating[name] = cr
+		r.mu.Unlock()
+		return r.createCircuit(name, cr), true, nil
 	}
 }
 
 // createCircuit makes the circuit that cr announces.
-func createCircuit(name string, cr *creation) *CircuitBreaker {
+func (r *Registry) createCircuit(name string, cr *creation) *CircuitBreaker {
 	defer func() {
 		if cr.c == nil {
 			// An initializer called runtime.Goexit: let the waiters
 			// try again rather than wait for ever.
-			reg.mu.Lock()
-			delete(reg.creating, name)
-			reg.mu.Unlock()
+			r.mu.Lock()
+			delete(r.creating, name)
+			r.mu.Unlock()
 			close(cr.done)
 		}
 	}()
-	def, others := collectorsFor(name)
+	def, others := r.collectorsFor(name)
 	defaults, derr := settingsFor(name, CommandConfig{})
 
-	reg.mu.Lock()
-	s, refused := settingsLocked(name, defaults, derr)
-	t := reg.carried[name]
-	delete(reg.carried, name)
-	if t == nil {
-		t = new(tickets)
+	// The first period comes from the command's opener, which is user
+	// code: it is asked with no lock held, on the settings in force now,
+	// and the circuit is re-judged below should they change meanwhile.
+	r.mu.Lock()
+	s := r.settings[name]
+	r.mu.Unlock()
+	if s == nil {
+		s = defaults
+		if derr != nil {
+			s = builtinSettings()
+		}
 	}
-	c := newCircuitBreaker(name, s, def, others, t)
-	c.gen = reg.gen.Load()
-	reg.circuits[name] = c
-	reg.fast.Store(name, c)
-	delete(reg.creating, name)
+	c := newCircuitBreaker(r, name, s, def, others)
+	t := r.clock.now()
+	c.period.Store(c.firstPeriod(t, s))
+
+	r.mu.Lock()
+	cur, refused := r.settingsLocked(name, defaults, derr)
+	if cur != s {
+		c.settings.Store(cur)
+	}
+	tk := r.carried[name]
+	delete(r.carried, name)
+	if tk == nil {
+		tk = new(tickets)
+	}
+	c.pool.tickets = tk
+	c.gen = r.gen.Load()
+	r.circuits[name] = c
+	r.fast.Store(name, c)
+	delete(r.creating, name)
 	cr.c = c
-	reg.mu.Unlock()
+	r.mu.Unlock()
 	close(cr.done)
 
 	if refused != nil {
-		logf("%v; using the built-in default", refused)
+		r.logf("%v; using the built-in default", refused)
+	}
+	if cur != s {
+		c.reconfigure(r.clock.now(), s, cur)
 	}
 	return c
 }
@@ -121,27 +223,28 @@ func createCircuit(name string, cr *creation) *CircuitBreaker {
 // its bytes are at the same address on every call: a small table indexed by
 // that address finds the circuit without hashing the name, and the compare
 // that confirms it stops at the equal pointers. A name built anew for each
-// call takes the map, which is correct, only slower.
-func circuitFor(name string) *CircuitBreaker {
+// call takes the map, which is correct, only slower. Registries share the
+// table; an entry names its registry.
+func (r *Registry) circuitFor(name string) *CircuitBreaker {
 	// Two ways: the slot the address hashes to and its neighbour, in the
 	// same cache line, so that two names sharing a slot do not evict each
 	// other on every call.
 	h := (uint64(uintptr(unsafe.Pointer(unsafe.StringData(name)))) * 0x9E3779B97F4A7C15) >> (64 - nameCacheBits)
-	gen := reg.gen.Load()
-	if c := nameCache[h].Load(); c != nil && sameName(c.Name, name) && c.gen == gen {
+	gen := r.gen.Load()
+	if c := nameCache[h].Load(); c != nil && sameName(c.Name, name) && c.reg == r && c.gen == gen {
 		return c
 	}
-	if c := nameCache[h^1].Load(); c != nil && sameName(c.Name, name) && c.gen == gen {
+	if c := nameCache[h^1].Load(); c != nil && sameName(c.Name, name) && c.reg == r && c.gen == gen {
 		return c
 	}
 	var c *CircuitBreaker
-	if v, ok := reg.fast.Load(name); ok {
+	if v, ok := r.fast.Load(name); ok {
 		c = v.(*CircuitBreaker)
 	} else {
-		c, _, _ = GetCircuit(name)
+		c, _, _ = r.GetCircuit(name)
 	}
 	slot := &nameCache[h]
-	if old := slot.Load(); old != nil && old.gen == gen {
+	if old := slot.Load(); old != nil && old.reg == r && old.gen == gen {
 		slot = &nameCache[h^1] // keep the first way's name, evict the second
 	}
 	slot.Store(c)
@@ -158,60 +261,62 @@ func sameName(a, b string) bool {
 }
 
 // nameCache holds circuits by the address of the name's bytes that callers
-// pass; see circuitFor. Entries from before a Flush are told apart by their gen.
+// pass; see circuitFor. Entries from before a Flush are told apart by their
+// gen.
 var nameCache [1 << nameCacheBits]atomic.Pointer[CircuitBreaker]
 
 // Circuits returns every circuit, sorted by name.
-func Circuits() []*CircuitBreaker {
-	reg.mu.Lock()
-	out := make([]*CircuitBreaker, 0, len(reg.circuits))
-	for _, c := range reg.circuits {
+func (r *Registry) Circuits() []*CircuitBreaker {
+	r.mu.Lock()
+	out := make([]*CircuitBreaker, 0, len(r.circuits))
+	for _, c := range r.circuits {
 		out = append(out, c)
 	}
-	reg.mu.Unlock()
+	r.mu.Unlock()
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out
 }
 
 // Flush forgets every circuit and its metrics, and stops every StreamHandler
-// that was started, so that nothing the library started keeps running.
-// Settings made with Configure stay; the defaults made for commands that ran
-// without configuration go with their circuits. Executions in flight finish
-// on the circuit they started with; the next call of a command gets a new
-// circuit, which counts those still running against its concurrency limit.
-func Flush() {
-	reg.mu.Lock()
-	old := reg.circuits
-	reg.circuits = make(map[string]*CircuitBreaker)
-	reg.fast.Clear()
-	reg.gen.Add(1)
-	for name := range reg.implicit {
-		delete(reg.settings, name)
+// of the registry that was started, so that nothing the library started
+// keeps running. Settings made with Configure stay, and so do listeners;
+// the defaults made for commands that ran without configuration go with
+// their circuits. Executions in flight finish on the circuit they started
+// with; the next call of a command gets a new circuit, which counts those
+// still running against its concurrency limit.
+func (r *Registry) Flush() {
+	r.mu.Lock()
+	old := r.circuits
+	r.circuits = make(map[string]*CircuitBreaker)
+	r.fast.Clear()
+	r.gen.Add(1)
+	for name := range r.implicit {
+		delete(r.settings, name)
 	}
-	clear(reg.implicit)
-	for name, t := range reg.carried {
+	clear(r.implicit)
+	for name, t := range r.carried {
 		if t.n.Load() <= 0 {
-			delete(reg.carried, name)
+			delete(r.carried, name)
 		}
 	}
 	for name, c := range old {
 		if c.pool.tickets.n.Load() > 0 {
-			reg.carried[name] = c.pool.tickets
+			r.carried[name] = c.pool.tickets
 		}
 	}
-	streams := reg.streams
-	reg.streams = make(map[*StreamHandler]struct{})
-	reg.mu.Unlock()
+	streams := r.streams
+	r.streams = make(map[*StreamHandler]struct{})
+	r.mu.Unlock()
 
-	// Drop the cached circuits too, or they would stay reachable, with
-	// all their metrics, until their slots were reused.
+	// Drop this registry's cached circuits too, or they would stay
+	// reachable, with all their metrics, until their slots were reused.
 	for i := range nameCache {
-		nameCache[i].Store(nil)
+		if c := nameCache[i].Load(); c != nil && c.reg == r {
+			nameCache[i].CompareAndSwap(c, nil)
+		}
 	}
 	for _, c := range old {
-		c.mu.Lock()
-		c.stopProbeLocked()
-		c.mu.Unlock()
+		c.retire()
 		c.resetCollectors()
 	}
 	for s := range streams {
@@ -220,17 +325,17 @@ func Flush() {
 }
 
 // collectorsFor builds the collectors of a new circuit. The circuit judges
-// its health by the first DefaultMetricCollector that Registry gives it, or
-// by a private one when the registry holds none.
-func collectorsFor(name string) (*metricCollector.DefaultMetricCollector, []*lockedCollector) {
+// its health by the first DefaultMetricCollector it is given, or by a
+// private one when it is given none.
+func (r *Registry) collectorsFor(name string) (*metricCollector.DefaultMetricCollector, []*lockedCollector) {
 	var def *metricCollector.DefaultMetricCollector
 	var others []*lockedCollector
-	for _, mc := range initCollectors(name) {
+	for _, mc := range r.initCollectors(name) {
 		if d, ok := mc.(*metricCollector.DefaultMetricCollector); ok && def == nil {
 			def = d
 			continue
 		}
-		others = append(others, &lockedCollector{c: mc, name: name})
+		others = append(others, &lockedCollector{c: mc, name: name, reg: r})
 	}
 	if def == nil {
 		def = metricCollector.NewDefaultMetricCollector()
@@ -245,19 +350,20 @@ type lockedCollector struct {
 	mu   sync.Mutex
 	c    metricCollector.MetricCollector
 	name string
+	reg  *Registry
 }
 
 func (l *lockedCollector) update(r metricCollector.MetricResult) {
 	// The panic is reported after the collector's lock is released: the
 	// logger may call the library, which may call this collector.
 	if v := l.call(r, false); v != nil {
-		reportPanic("a metric collector's Update", l.name, v)
+		l.reg.reportPanic("a metric collector's Update", l.name, v)
 	}
 }
 
 func (l *lockedCollector) reset() {
 	if v := l.call(metricCollector.MetricResult{}, true); v != nil {
-		reportPanic("a metric collector's Reset", l.name, v)
+		l.reg.reportPanic("a metric collector's Reset", l.name, v)
 	}
 }
 

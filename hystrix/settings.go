@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/gohystrix/hystrix-go/hystrix/policy"
 )
 
 var (
@@ -45,6 +47,19 @@ type Settings struct {
 	ErrorPercentThreshold int
 	// Isolation says where the run function executes.
 	Isolation Isolation
+	// ForceOpen refuses every execution; ForceClosed runs every execution
+	// whatever the circuit's health. At most one of them is set.
+	ForceOpen, ForceClosed bool
+	// Opener decides when the closed circuit opens: policy.ErrorPercent
+	// with ErrorPercentThreshold and RequestVolumeThreshold unless the
+	// command's Trip says otherwise.
+	Opener policy.Opener
+	// Recovery decides how the open circuit comes back: policy.SingleProbe
+	// after SleepWindow unless the command's Recovery says otherwise.
+	Recovery policy.Recovery
+	// IsBadRequest, when set, marks the errors that are bad requests
+	// besides those that say so themselves (see BadRequest).
+	IsBadRequest ErrorClassifier
 }
 
 // CommandConfig tunes one command. Every zero field takes its default; the
@@ -67,6 +82,22 @@ type CommandConfig struct {
 	// Isolation; the zero value is GoroutineIsolation. In JSON, "goroutine"
 	// or "caller".
 	Isolation Isolation `json:"isolation,omitempty"`
+	// Trip chooses what opens the closed circuit; the zero value is
+	// hystrix's error percentage.
+	Trip TripConfig `json:"trip,omitempty"`
+	// Recovery chooses how the open circuit comes back; the zero value is
+	// hystrix's single probe after the sleep window.
+	Recovery RecoveryConfig `json:"recovery,omitempty"`
+	// ForceOpen refuses every execution with ErrCircuitOpen, as if the
+	// circuit were open, until it is configured again without it.
+	ForceOpen bool `json:"force_open,omitempty"`
+	// ForceClosed runs every execution whatever the circuit's health; the
+	// metrics still count. It cannot be set with ForceOpen.
+	ForceClosed bool `json:"force_closed,omitempty"`
+	// IsBadRequest marks more errors as bad requests (see BadRequest),
+	// such as the not-found errors of a client library; nil adds none. Go
+	// only.
+	IsBadRequest ErrorClassifier `json:"-"`
 }
 
 // ErrInvalidConfig is wrapped by every ConfigError.
@@ -122,6 +153,9 @@ func settingsFor(name string, config CommandConfig) (*Settings, error) {
 		}
 		return v
 	}
+	if err := checkPolicies(name, &config); err != nil {
+		return nil, err
+	}
 	s := &Settings{
 		Timeout:                time.Duration(orDefault(config.Timeout, DefaultTimeout)) * time.Millisecond,
 		MaxConcurrentRequests:  orDefault(config.MaxConcurrentRequests, DefaultMaxConcurrent),
@@ -129,6 +163,9 @@ func settingsFor(name string, config CommandConfig) (*Settings, error) {
 		SleepWindow:            time.Duration(orDefault(config.SleepWindow, DefaultSleepWindow)) * time.Millisecond,
 		ErrorPercentThreshold:  orDefault(config.ErrorPercentThreshold, DefaultErrorPercentThreshold),
 		Isolation:              config.Isolation,
+		ForceOpen:              config.ForceOpen,
+		ForceClosed:            config.ForceClosed,
+		IsBadRequest:           config.IsBadRequest,
 	}
 	// The Default variables are the program's to set; one set out of range
 	// is refused like a field would be.
@@ -150,22 +187,23 @@ func settingsFor(name string, config CommandConfig) (*Settings, error) {
 	if s.MaxConcurrentRequests < 0 {
 		s.MaxConcurrentRequests = -1
 	}
+	s.Opener, s.Recovery = policiesFor(&config, s)
 	return s, nil
 }
 
 // Configure applies ConfigureCommand to every entry of cmds.
-func Configure(cmds map[string]CommandConfig) {
+func (r *Registry) Configure(cmds map[string]CommandConfig) {
 	for name, config := range cmds {
-		ConfigureCommand(name, config)
+		r.ConfigureCommand(name, config)
 	}
 }
 
 // TryConfigure is Configure that reports every refused entry, joined into one
 // error; the valid entries are applied either way.
-func TryConfigure(cmds map[string]CommandConfig) error {
+func (r *Registry) TryConfigure(cmds map[string]CommandConfig) error {
 	var errs []error
 	for name, config := range cmds {
-		if err := TryConfigureCommand(name, config); err != nil {
+		if err := r.TryConfigureCommand(name, config); err != nil {
 			errs = append(errs, err)
 		}
 	}
@@ -177,40 +215,49 @@ func TryConfigure(cmds map[string]CommandConfig) error {
 // A config with a setting out of range is refused: the refusal is logged and
 // the command keeps its previous settings. Use TryConfigureCommand to get
 // the error instead.
-func ConfigureCommand(name string, config CommandConfig) {
-	if err := TryConfigureCommand(name, config); err != nil {
-		logf("%v; keeping the previous settings", err)
+func (r *Registry) ConfigureCommand(name string, config CommandConfig) {
+	if err := r.TryConfigureCommand(name, config); err != nil {
+		r.logf("%v; keeping the previous settings", err)
 	}
 }
 
 // TryConfigureCommand is ConfigureCommand that returns the refusal, a
 // *ConfigError, instead of logging it.
-func TryConfigureCommand(name string, config CommandConfig) error {
+//
+// A live circuit is re-judged at once: a closed one that the new settings
+// find unhealthy opens; an open one that its opener opened, and that the new
+// opener would not have opened on the counts that opened it, closes with its
+// window kept; an open one waits out the open time the new recovery gives,
+// counted from when it opened; a half-open one finishes its trial. A new
+// opener starts a new closed period; ForceOpen and ForceClosed take effect
+// at once, and leaving them starts a closed period afresh.
+func (r *Registry) TryConfigureCommand(name string, config CommandConfig) error {
 	s, err := settingsFor(name, config)
 	if err != nil {
 		return err
 	}
-	reg.mu.Lock()
-	reg.settings[name] = s
-	delete(reg.implicit, name)
-	c := reg.circuits[name]
+	r.mu.Lock()
+	r.settings[name] = s
+	delete(r.implicit, name)
+	c := r.circuits[name]
+	var prev *Settings
 	if c != nil {
-		c.settings.Store(s)
+		prev = c.settings.Swap(s)
 	}
-	reg.mu.Unlock()
+	r.mu.Unlock()
 	if c != nil {
-		c.rejudge(now(), s)
+		c.reconfigure(c.clock().now(), prev, s)
 	}
 	return nil
 }
 
 // GetCircuitSettings returns a copy of the settings of every command that
 // has been configured or run.
-func GetCircuitSettings() map[string]*Settings {
-	reg.mu.Lock()
-	defer reg.mu.Unlock()
-	out := make(map[string]*Settings, len(reg.settings))
-	for name, s := range reg.settings {
+func (r *Registry) GetCircuitSettings() map[string]*Settings {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out := make(map[string]*Settings, len(r.settings))
+	for name, s := range r.settings {
 		c := *s
 		out[name] = &c
 	}
@@ -219,10 +266,10 @@ func GetCircuitSettings() map[string]*Settings {
 
 // settingsLocked returns the settings of name, taking defaults (made by
 // settingsFor with a zero config, refused with derr) if it has none;
-// callers hold reg.mu. It returns derr when it fell back to the built-in
+// callers hold r.mu. It returns derr when it fell back to the built-in
 // defaults, for the caller to log once the lock is released.
-func settingsLocked(name string, defaults *Settings, derr error) (*Settings, error) {
-	if s := reg.settings[name]; s != nil {
+func (r *Registry) settingsLocked(name string, defaults *Settings, derr error) (*Settings, error) {
+	if s := r.settings[name]; s != nil {
 		return s, nil
 	}
 	s := defaults
@@ -231,19 +278,21 @@ func settingsLocked(name string, defaults *Settings, derr error) (*Settings, err
 		// defaults rather than refuse the command.
 		s = builtinSettings()
 	}
-	reg.settings[name] = s
-	reg.implicit[name] = true
+	r.settings[name] = s
+	r.implicit[name] = true
 	return s, derr
 }
 
 // builtinSettings are the defaults as shipped, whatever the Default
 // variables now hold.
 func builtinSettings() *Settings {
-	return &Settings{
+	s := &Settings{
 		Timeout:                time.Second,
 		MaxConcurrentRequests:  10,
 		RequestVolumeThreshold: 20,
 		SleepWindow:            5 * time.Second,
 		ErrorPercentThreshold:  50,
 	}
+	s.Opener, s.Recovery = policiesFor(&CommandConfig{}, s)
+	return s
 }

@@ -27,28 +27,28 @@ import (
 
 // reportPanic logs a recovered panic of user code other than run and
 // fallback functions.
-func reportPanic(what, command string, v any) {
-	logf("hystrix: %s of command %q panicked: %v\n%s", what, command, v, debug.Stack())
+func (r *Registry) reportPanic(what, command string, v any) {
+	r.logf("hystrix: %s of command %q panicked: %v\n%s", what, command, v, debug.Stack())
 }
 
 // initCollectors builds the collectors of a new circuit from the
 // registered initializers; an initializer that panics gives the command no
 // collector. Called without any lock of the library held.
-func initCollectors(name string) []metricCollector.MetricCollector {
-	inits := metricCollector.Registry.Initializers()
+func (r *Registry) initCollectors(name string) []metricCollector.MetricCollector {
+	inits := r.collectors()
 	out := make([]metricCollector.MetricCollector, 0, len(inits))
 	for _, f := range inits {
-		if mc := callInitializer(f, name); mc != nil {
+		if mc := r.callInitializer(f, name); mc != nil {
 			out = append(out, mc)
 		}
 	}
 	return out
 }
 
-func callInitializer(f func(string) metricCollector.MetricCollector, name string) (mc metricCollector.MetricCollector) {
+func (r *Registry) callInitializer(f func(string) metricCollector.MetricCollector, name string) (mc metricCollector.MetricCollector) {
 	defer func() {
 		if v := recover(); v != nil {
-			reportPanic("a metric collector initializer", name, v)
+			r.reportPanic("a metric collector initializer", name, v)
 			mc = nil
 		}
 	}()

@@ -26,6 +26,7 @@ type DefaultMetricCollector struct {
 	contextDeadlineExceeded rolling.Number
 	fallbackSuccesses       rolling.Number
 	fallbackFailures        rolling.Number
+	badRequests             rolling.Number
 
 	totalDuration rolling.Timing
 	runDuration   rolling.Timing
@@ -81,6 +82,11 @@ func (d *DefaultMetricCollector) FallbackSuccesses() *rolling.Number { return &d
 // error.
 func (d *DefaultMetricCollector) FallbackFailures() *rolling.Number { return &d.fallbackFailures }
 
+// BadRequests returns the rolling count of executions that ended in a bad
+// request. They are left out of NumRequests, as they say nothing about the
+// dependency's health.
+func (d *DefaultMetricCollector) BadRequests() *rolling.Number { return &d.badRequests }
+
 // TotalDuration returns the rolling distribution of whole execution times,
 // fallbacks included, of the executions whose run function ran.
 func (d *DefaultMetricCollector) TotalDuration() *rolling.Timing { return &d.totalDuration }
@@ -105,7 +111,11 @@ func (d *DefaultMetricCollector) UpdateAt(now time.Time, r MetricResult) {
 func (d *DefaultMetricCollector) UpdateUnix(sec int64, r MetricResult) {
 	// Most fields are zero in any one result; testing here keeps the
 	// calls for them off the call path.
-	d.numRequests.AddUnix(sec, r.Attempts)
+	if r.BadRequests != 0 {
+		d.badRequests.AddUnix(sec, r.BadRequests)
+	} else {
+		d.numRequests.AddUnix(sec, r.Attempts)
+	}
 	if r.Errors != 0 {
 		d.errors.AddUnix(sec, r.Errors)
 	}
@@ -139,7 +149,7 @@ func (d *DefaultMetricCollector) UpdateUnix(sec int64, r MetricResult) {
 	// As in Hystrix, latencies are those of executions whose run function
 	// ran: rejections and short circuits take no time worth the name and
 	// would drag the percentiles towards zero while a circuit is open.
-	if r.RunDuration > 0 || r.Successes+r.Failures+r.Timeouts > 0 {
+	if r.RunDuration > 0 || r.Successes+r.Failures+r.Timeouts+r.BadRequests > 0 {
 		d.totalDuration.AddUnix(sec, r.TotalDuration)
 		d.runDuration.AddUnix(sec, r.RunDuration)
 	}
@@ -151,6 +161,7 @@ func (d *DefaultMetricCollector) Reset() {
 		&d.numRequests, &d.errors, &d.successes, &d.failures, &d.rejects,
 		&d.shortCircuits, &d.timeouts, &d.contextCanceled,
 		&d.contextDeadlineExceeded, &d.fallbackSuccesses, &d.fallbackFailures,
+		&d.badRequests,
 	} {
 		n.Reset()
 	}

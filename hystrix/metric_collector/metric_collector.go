@@ -17,7 +17,8 @@ type MetricCollector interface {
 
 // MetricResult is the outcome of one execution. Each count field is 0 or 1:
 // Attempts is always 1, exactly one of Successes, Failures, Rejects,
-// ShortCircuits, Timeouts, ContextCanceled and ContextDeadlineExceeded is 1,
+// ShortCircuits, Timeouts, ContextCanceled, ContextDeadlineExceeded and
+// BadRequests is 1,
 // and at most one of FallbackSuccesses and FallbackFailures is 1, when a
 // fallback ran. Errors is 1 for the outcomes that count against the circuit's
 // health: failures, rejections, short circuits and timeouts.
@@ -33,6 +34,12 @@ type MetricResult struct {
 	FallbackFailures        float64
 	ContextCanceled         float64
 	ContextDeadlineExceeded float64
+	// BadRequests is 1 for an execution whose run function returned a bad
+	// request: an error that blames the caller, which does not count
+	// against health and runs no fallback. Collectors written for
+	// hystrix-go, which do not know the field, see such an execution as
+	// an attempt with no other outcome.
+	BadRequests float64
 	// TotalDuration runs from the call to its result, fallback included.
 	TotalDuration time.Duration
 	// RunDuration is how long the run function took; zero when it did not

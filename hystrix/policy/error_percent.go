@@ -1,0 +1,74 @@
+package policy
+
+import (
+	"sync/atomic"
+	"time"
+)
+
+// ErrorPercent is hystrix's opener, the default: a closed circuit opens
+// when its rolling window holds at least Volume executions and Threshold
+// percent of them or more failed, timed out or were rejected.
+//
+// In words: closed, counting in the window; each execution that ends, and
+// each Check, compares the window with the two thresholds; once both are
+// reached the circuit opens. Nothing is kept but the window, which the
+// circuit clears when it closes after a probe, so a new period starts from
+// what the window holds. The percentage is rounded to the nearest whole
+// number before the comparison, as hystrix-go does.
+//
+// The zero Threshold never opens (it is 0 percent of nothing); hystrix
+// fills both fields from CommandConfig.
+type ErrorPercent struct {
+	// Threshold is the error percentage, 1 to 100, at or above which the
+	// circuit opens.
+	Threshold int
+	// Volume is the least number of executions the window must hold.
+	Volume uint64
+}
+
+// Closed returns the period's Tripper, which reads w.
+func (p ErrorPercent) Closed(now time.Time, w Window) Tripper {
+	return &errorPercentPeriod{ErrorPercent: p, w: w}
+}
+
+// Unhealthy reports whether a window of requests executions, errors of
+// them errors, reaches both thresholds.
+func (p ErrorPercent) Unhealthy(requests, errors int64) bool {
+	if requests <= 0 || p.Threshold <= 0 || uint64(requests) < p.Volume {
+		return false
+	}
+	return int(float64(errors)/float64(requests)*100+0.5) >= p.Threshold
+}
+
+type errorPercentPeriod struct {
+	ErrorPercent
+	w Window
+	// lastErrorSec is the Unix second of the latest error, so that a
+	// success reads the window only while errors may be in it.
+	lastErrorSec atomic.Int64
+}
+
+func (p *errorPercentPeriod) Record(r Result) bool {
+	sec := r.End.Unix()
+	switch {
+	case r.Outcome.Failed():
+		p.lastErrorSec.Store(sec)
+	case r.Outcome == Success:
+		// A success can still open the circuit by lifting the volume over
+		// the threshold while the window holds errors.
+		if sec-p.lastErrorSec.Load() >= windowSeconds {
+			return false
+		}
+	default:
+		return false
+	}
+	return p.Check(r.End)
+}
+
+func (p *errorPercentPeriod) Check(now time.Time) bool {
+	return p.Unhealthy(p.w.Executions(now))
+}
+
+// windowSeconds is the length of the rolling window that ErrorPercent
+// reads; a success more than this after the last error cannot open it.
+const windowSeconds = 10
