@@ -73,8 +73,10 @@ type period struct {
 	forced bool
 
 	// Closed: what judges it, and the throttle, if the tripper is one.
+	// trusted says the tripper is a built-in, called without a guard.
 	tripper  policy.Tripper
 	throttle policy.Throttle
+	trusted  bool
 	// Open: whether the opener opened it (not a failed trial), and the
 	// counts that did.
 	byTrip bool
@@ -134,7 +136,7 @@ func (c *CircuitBreaker) firstPeriod(t int64, s *Settings) *period {
 }
 
 func (c *CircuitBreaker) closedPeriod(gen uint64, t int64, tr policy.Tripper) *period {
-	p := &period{gen: gen, state: StateClosed, since: t, tripper: tr}
+	p := &period{gen: gen, state: StateClosed, since: t, tripper: tr, trusted: policy.IsBuiltin(tr)}
 	p.throttle, _ = tr.(policy.Throttle)
 	return p
 }
@@ -217,7 +219,13 @@ func (c *CircuitBreaker) recordOutcome(p *period, o policy.Outcome, start, end i
 		return
 	}
 	r := policy.Result{Outcome: o, Start: unixTime(start), End: unixTime(end), Duration: run}
-	if c.callRecord(p.tripper, r) {
+	var open bool
+	if p.trusted {
+		open = p.tripper.Record(r)
+	} else {
+		open = c.callRecord(p.tripper, r)
+	}
+	if open {
 		c.trip(p, end)
 	}
 }

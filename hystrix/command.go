@@ -140,19 +140,26 @@ func (c *CircuitBreaker) classify(ctx context.Context, s *Settings, err error) (
 	return err, eventFailure
 }
 
-// badRequest reports whether err is a bad request for settings s; the
-// command's classifier is user code.
-func (c *CircuitBreaker) badRequest(err error, s *Settings) (bad bool) {
+// badRequest reports whether err is a bad request for settings s.
+func (c *CircuitBreaker) badRequest(err error, s *Settings) bool {
 	if _, ok := err.(*PanicError); ok {
 		return false
 	}
+	if IsBadRequest(err) {
+		return true
+	}
+	return s.IsBadRequest != nil && c.classifyUser(err, s.IsBadRequest)
+}
+
+// classifyUser asks the command's classifier, which is user code.
+func (c *CircuitBreaker) classifyUser(err error, ec ErrorClassifier) (bad bool) {
 	defer func() {
 		if v := recover(); v != nil {
 			c.reg.reportPanic("an IsBadRequest classifier", c.Name, v)
 			bad = false
 		}
 	}()
-	return isBadRequest(err, s)
+	return ec.IsBadRequest(err)
 }
 
 // runOnCaller runs the function on the calling goroutine and returns its

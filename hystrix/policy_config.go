@@ -164,16 +164,30 @@ func BadRequest(err error) error {
 
 // IsBadRequest reports whether err, or an error it wraps, has a method
 // BadRequest() bool that returns true, as the errors made by BadRequest do.
+// It walks the chain as errors.As does.
 func IsBadRequest(err error) bool {
-	var br interface{ BadRequest() bool }
-	return errors.As(err, &br) && br.BadRequest()
-}
-
-// isBadRequest reports whether err is a bad request for a command with
-// settings s.
-func isBadRequest(err error, s *Settings) bool {
-	if IsBadRequest(err) {
-		return true
+	// By hand rather than with errors.As, whose target escapes: this runs
+	// on every failed execution.
+	for err != nil {
+		if br, ok := err.(interface{ BadRequest() bool }); ok && br.BadRequest() {
+			return true
+		}
+		switch u := err.(type) {
+		case interface{ As(any) bool }:
+			var br interface{ BadRequest() bool }
+			return errors.As(err, &br) && br.BadRequest()
+		case interface{ Unwrap() error }:
+			err = u.Unwrap()
+		case interface{ Unwrap() []error }:
+			for _, e := range u.Unwrap() {
+				if IsBadRequest(e) {
+					return true
+				}
+			}
+			return false
+		default:
+			return false
+		}
 	}
-	return s.IsBadRequest != nil && s.IsBadRequest.IsBadRequest(err)
+	return false
 }

@@ -214,3 +214,24 @@ type RateReporter interface {
 	// PerMinute returns the executions per minute admitted now.
 	PerMinute(now time.Time) float64
 }
+
+// builtin marks the policies of this package and the periods they make.
+type builtin interface{ builtin() }
+
+// IsBuiltin reports whether v is one of this package's policies, or a
+// Tripper or Trial one of them made. They never panic and never call back
+// into an engine, so an engine may call them without the guard it puts
+// around policies of a program's own.
+func IsBuiltin(v any) bool {
+	_, ok := v.(builtin)
+	return ok
+}
+
+func (ErrorPercent) builtin()        {}
+func (*errorPercentPeriod) builtin() {}
+func (ConsecutiveFailures) builtin() {}
+func (*consecutivePeriod) builtin()  {}
+func (SingleProbe) builtin()         {}
+func (*singleProbeTrial) builtin()   {}
+func (Ramp) builtin()                {}
+func (*rampTrial) builtin()          {}
