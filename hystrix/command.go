@@ -13,24 +13,39 @@ import (
 type funcs struct {
 	run       func() error
 	runC      func(context.Context) error
+	// The forms of DoSkip, whose run says itself whether its error is a
+	// bad request.
+	runSkip  func() (error, bool)
+	runSkipC func(context.Context) (error, bool)
 	fallback  func(error) error
 	fallbackC func(context.Context, error) error
 }
 
-func (f *funcs) hasRun() bool      { return f.run != nil || f.runC != nil }
+func (f *funcs) hasRun() bool {
+	return f.run != nil || f.runC != nil || f.runSkip != nil || f.runSkipC != nil
+}
+
+// wantsContext reports whether the run function takes a context.
+func (f *funcs) wantsContext() bool { return f.runC != nil || f.runSkipC != nil }
 func (f *funcs) hasFallback() bool { return f.fallback != nil || f.fallbackC != nil }
 
-// callRun runs the run function, turning a panic into a *PanicError.
-func (f *funcs) callRun(ctx context.Context, name string) (err error) {
+// callRun runs the run function, turning a panic into a *PanicError; skip
+// says the function itself called its error a bad request.
+func (f *funcs) callRun(ctx context.Context, name string) (err error, skip bool) {
 	defer func() {
 		if v := recover(); v != nil {
-			err = &PanicError{Command: name, Value: v, Stack: debug.Stack()}
+			err, skip = &PanicError{Command: name, Value: v, Stack: debug.Stack()}, false
 		}
 	}()
-	if f.runC != nil {
-		return f.runC(ctx)
+	switch {
+	case f.runC != nil:
+		return f.runC(ctx), false
+	case f.run != nil:
+		return f.run(), false
+	case f.runSkipC != nil:
+		return f.runSkipC(ctx)
 	}
-	return f.run()
+	return f.runSkip()
 }
 
 // callFallback runs the fallback with the reason it is needed, turning a
@@ -123,7 +138,7 @@ func fallBack(ctx context.Context, name string, f *funcs, err error) (error, eve
 // classify turns what the run function returned into the execution's
 // outcome. An error while the caller's context is done is the caller's
 // doing, not the dependency's.
-func (c *CircuitBreaker) classify(ctx context.Context, s *Settings, err error) (error, event) {
+func (c *CircuitBreaker) classify(ctx context.Context, s *Settings, err error, skip bool) (error, event) {
 	// The caller's end comes first, also over a nil from the run: a caller
 	// whose context ended while its command ran gets that context's error
 	// (as DoC promises, and as goroutine isolation answers at once), and
@@ -134,7 +149,7 @@ func (c *CircuitBreaker) classify(ctx context.Context, s *Settings, err error) (
 	if err == nil {
 		return nil, eventSuccess
 	}
-	if c.badRequest(err, s) {
+	if skip || c.badRequest(err, s) {
 		return err, eventBadRequest
 	}
 	return err, eventFailure
@@ -192,10 +207,10 @@ func (c *CircuitBreaker) runExited(s *Settings, p *period, probe bool, start int
 func runOnCallerFor(ctx context.Context, c *CircuitBreaker, s *Settings, f *funcs) (error, event, int64) {
 	k := c.clock()
 	if s.Timeout <= 0 {
-		err := f.callRun(ctx, c.Name)
+		err, skip := f.callRun(ctx, c.Name)
 		runEnd := k.now()
 		c.pool.tickets.release()
-		err, e := c.classify(ctx, s, err)
+		err, e := c.classify(ctx, s, err, skip)
 		return err, e, runEnd
 	}
 	var (
@@ -207,7 +222,7 @@ func runOnCallerFor(ctx context.Context, c *CircuitBreaker, s *Settings, f *func
 	} else {
 		tctx, cancel = clockTimeout(ctx, k, s.Timeout)
 	}
-	err := f.callRun(tctx, c.Name)
+	err, skip := f.callRun(tctx, c.Name)
 	runEnd := k.now()
 	timedOut := tctx.Err() != nil && ctx.Err() == nil
 	cancel()
@@ -215,7 +230,7 @@ func runOnCallerFor(ctx context.Context, c *CircuitBreaker, s *Settings, f *func
 	if timedOut {
 		return errTimeout, eventTimeout, runEnd
 	}
-	err, e := c.classify(ctx, s, err)
+	err, e := c.classify(ctx, s, err, skip)
 	return err, e, runEnd
 }
 

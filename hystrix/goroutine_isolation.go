@@ -26,6 +26,7 @@ type goroutineCall struct {
 	// rather than a select.
 	wake   chan wakeReason
 	err    error // the run's error, read after wakeRun
+	skip   bool  // the run called err a bad request, read after wakeRun
 	runEnd int64 // when the run returned, read after wakeRun
 	timer  *time.Timer
 	// clockTimer is the timeout's timer on a registry's own clock, used
@@ -88,7 +89,7 @@ func runOnGoroutine(ctx context.Context, c *CircuitBreaker, s *Settings, p *peri
 	// A function that takes no context needs none; one that does gets a
 	// context that ends at the timeout or with the caller's.
 	call.ctx = ctx
-	if f.runC != nil && (s.Timeout > 0 || ctx.Done() != nil) {
+	if f.wantsContext() && (s.Timeout > 0 || ctx.Done() != nil) {
 		call.runCtx = newRunContext(ctx, k, s.Timeout)
 		call.ctx = call.runCtx
 	}
@@ -123,7 +124,7 @@ func runOnGoroutine(ctx context.Context, c *CircuitBreaker, s *Settings, p *peri
 
 	switch reason {
 	case wakeRun:
-		err, e = c.classify(ctx, s, call.err)
+		err, e = c.classify(ctx, s, call.err, call.skip)
 		runEnd = call.runEnd
 	case wakeTimeout:
 		call.cancel(context.DeadlineExceeded)
@@ -150,7 +151,7 @@ func (call *goroutineCall) run() {
 		// goroutine whatever it does: the ticket goes back and the caller
 		// learns of it as a failure.
 		if !returned {
-			call.err = ErrGoexit
+			call.err, call.skip = ErrGoexit, false
 		}
 		call.runEnd = call.circuit.clock().now()
 		// Like the cancel of context.WithTimeout, release whatever the
@@ -169,7 +170,7 @@ func (call *goroutineCall) run() {
 		call.wake <- wakeRun
 		call.release()
 	}()
-	call.err = call.f.callRun(call.ctx, call.name)
+	call.err, call.skip = call.f.callRun(call.ctx, call.name)
 	returned = true
 }
 
@@ -213,6 +214,7 @@ func (call *goroutineCall) release() {
 	call.ctx = nil
 	call.runCtx = nil
 	call.err = nil
+	call.skip = false
 	call.runEnd = 0
 	goroutineCalls.Put(call)
 }

@@ -53,3 +53,17 @@ func (r *Registry) Do(name string, run func() error, fallback func(error) error)
 func (r *Registry) DoC(ctx context.Context, name string, run func(context.Context) error, fallback func(context.Context, error) error) error {
 	return r.execute(ctx, name, funcs{runC: run, fallbackC: fallback})
 }
+
+// DoSkip is Do for a run function that says itself whether its error
+// counts, in the form of the simple breaker's design: an error returned with
+// skip set is a bad request (see BadRequest), returned as it is, with no
+// fallback and without counting against health. skip with a nil error means
+// nothing.
+func (r *Registry) DoSkip(name string, run func() (err error, skip bool), fallback func(error) error) error {
+	return r.execute(context.Background(), name, funcs{runSkip: run, fallback: fallback})
+}
+
+// DoSkipC is DoSkip with a context, as DoC is Do with one.
+func (r *Registry) DoSkipC(ctx context.Context, name string, run func(context.Context) (err error, skip bool), fallback func(context.Context, error) error) error {
+	return r.execute(ctx, name, funcs{runSkipC: run, fallbackC: fallback})
+}
