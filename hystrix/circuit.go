@@ -135,6 +135,18 @@ func (c *CircuitBreaker) firstPeriod(t int64, s *Settings) *period {
 	return c.closedPeriod(0, t, c.newTripper(s, t, c))
 }
 
+// judgeFirst replaces a new circuit's first period, which judges nothing,
+// with one from the command's own opener, now that the circuit is
+// published and the opener may ask for it.
+func (c *CircuitBreaker) judgeFirst(first *period, t int64, s *Settings) {
+	next := c.closedPeriod(0, t, c.newTripper(s, t, c))
+	c.mu.Lock()
+	if !c.retired && c.period.Load() == first {
+		c.period.Store(next)
+	}
+	c.mu.Unlock()
+}
+
 func (c *CircuitBreaker) closedPeriod(gen uint64, t int64, tr policy.Tripper) *period {
 	p := &period{gen: gen, state: StateClosed, since: t, tripper: tr, trusted: policy.IsBuiltin(tr)}
 	p.throttle, _ = tr.(policy.Throttle)

@@ -7,6 +7,7 @@ import (
 	"unsafe"
 
 	metricCollector "github.com/gohystrix/hystrix-go/hystrix/metric_collector"
+	"github.com/gohystrix/hystrix-go/hystrix/policy"
 )
 
 // A Registry holds a set of circuits by command name, with their settings,
@@ -116,6 +117,15 @@ var defaultRegistry = func() *Registry {
 	return r
 }()
 
+// Clock returns the registry's clock: SystemClock unless WithClock gave
+// another.
+func (r *Registry) Clock() Clock {
+	if r.clock.system {
+		return SystemClock{}
+	}
+	return r.clock.c
+}
+
 // DefaultRegistry returns the registry that the package-level functions
 // use.
 func DefaultRegistry() *Registry { return defaultRegistry }
@@ -188,7 +198,16 @@ func (r *Registry) createCircuit(name string, cr *creation) *CircuitBreaker {
 	}
 	c := newCircuitBreaker(r, name, s, def, others)
 	t := r.clock.now()
-	c.period.Store(c.firstPeriod(t, s))
+	// An opener of the program's own may call the library, even ask for
+	// this very circuit, so it is asked only once the circuit is
+	// published; until then the circuit runs its calls without judging
+	// them.
+	own := s.Opener != nil && !policy.IsBuiltin(s.Opener) && !s.ForceOpen && !s.ForceClosed
+	first := &period{state: StateClosed, since: t}
+	if !own {
+		first = c.firstPeriod(t, s)
+	}
+	c.period.Store(first)
 
 	r.mu.Lock()
 	cur, refused := r.settingsLocked(name, defaults, derr)
@@ -212,8 +231,11 @@ func (r *Registry) createCircuit(name string, cr *creation) *CircuitBreaker {
 	if refused != nil {
 		r.logf("%v; using the built-in default", refused)
 	}
-	if cur != s {
-		c.reconfigure(r.clock.now(), s, cur)
+	switch {
+	case cur != s:
+		c.reconfigure(r.clock.now(), nil, cur)
+	case own:
+		c.judgeFirst(first, t, s)
 	}
 	return c
 }
