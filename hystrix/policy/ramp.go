@@ -53,7 +53,6 @@ func (p Ramp) HalfOpened(now time.Time) Trial {
 		factor: p.Factor,
 		stage:  p.Stage,
 		last:   now,
-		tokens: 1,
 	}
 	if t.rate <= 0 {
 		t.rate = DefaultRampStartPerMinute
@@ -64,18 +63,36 @@ func (p Ramp) HalfOpened(now time.Time) Trial {
 	if t.stage <= 0 {
 		t.stage = DefaultRampStage
 	}
+	t.interval = interval(t.rate)
+	t.credit = t.interval
 	return t
+}
+
+// interval is the time between two executions at rate a minute, at least
+// a nanosecond.
+func interval(rate float64) time.Duration {
+	d := float64(time.Minute) / rate
+	if d < 1 {
+		return 1
+	}
+	if d > float64(1<<62) {
+		return 1 << 62
+	}
+	return time.Duration(d)
 }
 
 type rampTrial struct {
 	factor float64
 	stage  time.Duration
 
-	mu     sync.Mutex
-	rate   float64   // executions a minute
-	tokens float64   // in the bucket at last, at most 1
-	last   time.Time // when tokens was last brought up to date
-	begun  bool
+	mu   sync.Mutex
+	rate float64 // executions a minute
+	// The bucket holds one token, kept as time: credit is how much of an
+	// interval has passed since the last token was taken, at most one
+	// interval. Whole nanoseconds keep "one every interval" exact.
+	interval, credit time.Duration
+	last             time.Time // when credit was last brought up to date
+	begun            bool
 	// The stage's counts.
 	refused, succeeded, failed int
 }
@@ -84,14 +101,14 @@ func (t *rampTrial) Admit(now time.Time) bool {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if dt := now.Sub(t.last); dt > 0 {
-		t.tokens = min(1, t.tokens+dt.Minutes()*t.rate)
+		t.credit = min(t.interval, t.credit+dt)
 		t.last = now
 	}
-	if t.tokens < 1 {
+	if t.credit < t.interval {
 		t.refused++
 		return false
 	}
-	t.tokens--
+	t.credit = 0
 	return true
 }
 
@@ -124,6 +141,8 @@ func (t *rampTrial) Tick(now time.Time) (Verdict, time.Duration) {
 		return Close, 0
 	case t.succeeded > 0:
 		t.rate *= t.factor
+		t.interval = interval(t.rate)
+		t.credit = min(t.credit, t.interval)
 	}
 	t.refused, t.succeeded = 0, 0
 	return Stay, t.stage
