@@ -11,12 +11,12 @@ import (
 // funcs holds a command's run and fallback in whichever form the caller gave
 // them, so that Do needs no adapting closure (and no allocation).
 type funcs struct {
-	run       func() error
-	runC      func(context.Context) error
+	run  func() error
+	runC func(context.Context) error
 	// The forms of DoSkip, whose run says itself whether its error is a
 	// bad request.
-	runSkip  func() (error, bool)
-	runSkipC func(context.Context) (error, bool)
+	runSkip   func() (error, bool)
+	runSkipC  func(context.Context) (error, bool)
 	fallback  func(error) error
 	fallbackC func(context.Context, error) error
 }
@@ -27,7 +27,7 @@ func (f *funcs) hasRun() bool {
 
 // wantsContext reports whether the run function takes a context.
 func (f *funcs) wantsContext() bool { return f.runC != nil || f.runSkipC != nil }
-func (f *funcs) hasFallback() bool { return f.fallback != nil || f.fallbackC != nil }
+func (f *funcs) hasFallback() bool  { return f.fallback != nil || f.fallbackC != nil }
 
 // callRun runs the run function, turning a panic into a *PanicError; skip
 // says the function itself called its error a bad request.

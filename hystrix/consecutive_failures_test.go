@@ -61,7 +61,7 @@ func TestConsecutiveFailuresAreResetBySuccessButNotByBadRequestsOrCancellation(t
 		{pass, nil, hystrix.StateClosed}, // resets
 		{fail, nil, hystrix.StateClosed},
 		{func() error { return hystrix.BadRequest(errBoom) }, nil, hystrix.StateClosed}, // neither adds nor resets
-		{fail, ctx, hystrix.StateClosed}, // the caller's cancellation does not count
+		{fail, ctx, hystrix.StateClosed},                                                // the caller's cancellation does not count
 		{fail, nil, hystrix.StateClosed},
 		{fail, nil, hystrix.StateOpen}, // the third in a row
 	}

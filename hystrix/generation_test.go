@@ -1,6 +1,7 @@
 package hystrix_test
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
@@ -25,7 +26,11 @@ func hold(reg *hystrix.Registry, name string) *held {
 	go func() {
 		h.done <- reg.Do(name, func() error { close(h.started); return <-h.result }, nil)
 	}()
-	<-h.started
+	select {
+	case <-h.started:
+	case err := <-h.done:
+		panic(fmt.Sprintf("hold: the call did not run: %v", err))
+	}
 	return h
 }
 

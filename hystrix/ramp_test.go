@@ -100,14 +100,24 @@ func TestRampFailureReopensAndStartsOver(t *testing.T) {
 func TestRampStageWithRefusalsButNoSuccessKeepsTheRate(t *testing.T) {
 	t.Parallel()
 	reg, clk, name, c := openRamp(t)
-	// Use the token on a bad request, which neither succeeds nor fails,
-	// then be refused: nothing went well, nothing went wrong.
-	require.Error(t, reg.Do(name, func() error { return hystrix.BadRequest(errBoom) }, nil))
+	// The stage's one admitted call is still running at its end: a refusal
+	// but no success, so nothing went well and nothing went wrong.
+	long := hold(reg, name)
 	require.ErrorIs(t, reg.Do(name, pass, nil), hystrix.ErrCircuitOpen)
 	clk.Add(10 * time.Second)
 	rate, ok := c.AdmittedPerMinute()
 	require.True(t, ok)
 	assert.Equal(t, 60.0, rate)
+	require.NoError(t, long.finish(nil))
+}
+
+func TestRampBadRequestGivesItsTokenBack(t *testing.T) {
+	t.Parallel()
+	reg, _, name, c := openRamp(t)
+	require.ErrorIs(t, reg.Do(name, func() error { return hystrix.BadRequest(errBoom) }, nil), errBoom)
+	assert.NoError(t, reg.Do(name, pass, nil), "the bad request tried nothing: the token went back")
+	assert.ErrorIs(t, reg.Do(name, pass, nil), hystrix.ErrCircuitOpen)
+	assert.Equal(t, hystrix.StateHalfOpen, c.State())
 }
 
 func TestRampStreamShowsTheAdmittedRate(t *testing.T) {

@@ -53,13 +53,25 @@ func (c *Clock) AfterFunc(d time.Duration, f func()) hystrix.Timer {
 }
 
 // Add moves the clock on by d, firing the timers that come due on the way.
-func (c *Clock) Add(d time.Duration) { c.Set(c.Now().Add(d)) }
+// Two moves at once take turns: the second moves on from where the first
+// ended.
+func (c *Clock) Add(d time.Duration) {
+	c.moving.Lock()
+	defer c.moving.Unlock()
+	c.moveTo(c.Now().Add(d))
+}
 
 // Set moves the clock to t, firing the timers due by then, or back to t,
-// firing none. A timer armed by a firing timer and due by t fires too.
+// firing none. A timer armed by a firing timer and due by t fires too. A
+// timer's function must not move the clock itself.
 func (c *Clock) Set(t time.Time) {
 	c.moving.Lock()
 	defer c.moving.Unlock()
+	c.moveTo(t)
+}
+
+// moveTo moves the clock; callers hold moving.
+func (c *Clock) moveTo(t time.Time) {
 	for {
 		c.mu.Lock()
 		next := c.dueLocked(t)

@@ -14,7 +14,8 @@ import (
 // reached the circuit opens. Nothing is kept but the window, which the
 // circuit clears when it closes after a probe, so a new period starts from
 // what the window holds. The percentage is rounded to the nearest whole
-// number before the comparison, as hystrix-go does.
+// number before the comparison, in floating point as hystrix-go does (so a
+// percentage that is exactly a half, such as 23 in 40, may round down).
 //
 // The zero Threshold never opens (it is 0 percent of nothing); hystrix
 // fills both fields from CommandConfig.
@@ -28,7 +29,14 @@ type ErrorPercent struct {
 
 // Closed returns the period's Tripper, which reads w.
 func (p ErrorPercent) Closed(now time.Time, w Window) Tripper {
-	return &errorPercentPeriod{ErrorPercent: p, w: w}
+	t := &errorPercentPeriod{ErrorPercent: p, w: w}
+	// A period that starts on a window holding errors (a new opener on a
+	// live circuit) reads the window on successes as if an error had just
+	// come, so that one lifting the volume over the threshold opens it.
+	if _, errs := w.Executions(now); errs > 0 {
+		t.lastErrorSec.Store(now.Unix())
+	}
+	return t
 }
 
 // Unhealthy reports whether a window of requests executions, errors of
@@ -52,7 +60,9 @@ func (p *errorPercentPeriod) Record(r Result) bool {
 	sec := r.End.Unix()
 	switch {
 	case r.Outcome.Failed():
-		p.lastErrorSec.Store(sec)
+		if sec > p.lastErrorSec.Load() {
+			p.lastErrorSec.Store(sec)
+		}
 	case r.Outcome == Success:
 		// A success can still open the circuit by lifting the volume over
 		// the threshold while the window holds errors.

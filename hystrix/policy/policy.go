@@ -215,23 +215,17 @@ type RateReporter interface {
 	PerMinute(now time.Time) float64
 }
 
-// builtin marks the policies of this package and the periods they make.
-type builtin interface{ builtin() }
-
 // IsBuiltin reports whether v is one of this package's policies, or a
-// Tripper or Trial one of them made. They never panic and never call back
-// into an engine, so an engine may call them without the guard it puts
-// around policies of a program's own.
+// Tripper or Trial one of them made (not a type that embeds one). They never
+// panic and never call back into an engine, so an engine may call them
+// without the guard it puts around policies of a program's own.
 func IsBuiltin(v any) bool {
-	_, ok := v.(builtin)
-	return ok
+	switch v.(type) {
+	case ErrorPercent, *errorPercentPeriod,
+		ConsecutiveFailures, *consecutivePeriod,
+		SingleProbe, *singleProbeTrial,
+		Ramp, *rampTrial:
+		return true
+	}
+	return false
 }
-
-func (ErrorPercent) builtin()        {}
-func (*errorPercentPeriod) builtin() {}
-func (ConsecutiveFailures) builtin() {}
-func (*consecutivePeriod) builtin()  {}
-func (SingleProbe) builtin()         {}
-func (*singleProbeTrial) builtin()   {}
-func (Ramp) builtin()                {}
-func (*rampTrial) builtin()          {}

@@ -43,8 +43,8 @@ const (
 	DefaultRampStage          = time.Minute
 )
 
-// Opened returns SleepWindow.
-func (p Ramp) Opened(now time.Time, reopened int) time.Duration { return p.SleepWindow }
+// Opened returns SleepWindow, or 0 if it is negative.
+func (p Ramp) Opened(now time.Time, reopened int) time.Duration { return max(p.SleepWindow, 0) }
 
 // HalfOpened returns a trial at the starting rate with a full bucket.
 func (p Ramp) HalfOpened(now time.Time) Trial {
@@ -121,6 +121,10 @@ func (t *rampTrial) Done(r Result) Verdict {
 	case Failure, Timeout:
 		t.failed++
 		return Reopen
+	default:
+		// A bad request, a cancellation or a refusal by the concurrency
+		// limit tried nothing: its token goes back.
+		t.credit = t.interval
 	}
 	return Stay
 }

@@ -27,8 +27,10 @@ type SingleProbe struct {
 	GiveUp time.Duration
 }
 
-// Opened returns SleepWindow.
-func (p SingleProbe) Opened(now time.Time, reopened int) time.Duration { return p.SleepWindow }
+// Opened returns SleepWindow, or 0 if it is negative.
+func (p SingleProbe) Opened(now time.Time, reopened int) time.Duration {
+	return max(p.SleepWindow, 0)
+}
 
 // HalfOpened returns a trial with its one slot free.
 func (p SingleProbe) HalfOpened(now time.Time) Trial { return &singleProbeTrial{giveUp: p.GiveUp} }

@@ -1,0 +1,420 @@
+package policy_test
+
+import (
+	"fmt"
+	"math"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/gohystrix/hystrix-go/hystrix/policy"
+)
+
+// The behaviour suite: what every Opener and every Recovery of the package
+// must do, run over each of them. A new policy added to the lists below
+// inherits the edge cases.
+
+type openerCase struct {
+	name string
+	p    policy.Opener
+	// opens says whether enough failures in a row open it.
+	opens bool
+}
+
+var openers = []openerCase{
+	{"ErrorPercent", policy.ErrorPercent{Threshold: 50, Volume: 20}, true},
+	{"ErrorPercent/any error", policy.ErrorPercent{Threshold: 1}, true},
+	{"ErrorPercent/zero", policy.ErrorPercent{}, false},
+	{"ConsecutiveFailures", policy.ConsecutiveFailures{Threshold: 5}, true},
+	{"ConsecutiveFailures/zero", policy.ConsecutiveFailures{}, true},
+}
+
+type recoveryCase struct {
+	name string
+	p    policy.Recovery
+}
+
+var recoveries = []recoveryCase{
+	{"SingleProbe", policy.SingleProbe{SleepWindow: 5 * time.Second, GiveUp: 10 * time.Second}},
+	{"SingleProbe/zero", policy.SingleProbe{}},
+	{"Ramp", policy.Ramp{SleepWindow: 5 * time.Second, StartPerMinute: 60, Factor: 3, Stage: 10 * time.Second}},
+	{"Ramp/zero", policy.Ramp{}},
+}
+
+func eachOpener(t *testing.T, f func(t *testing.T, c openerCase)) {
+	t.Helper()
+	for _, c := range openers {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			f(t, c)
+		})
+	}
+}
+
+func eachRecovery(t *testing.T, f func(t *testing.T, c recoveryCase)) {
+	t.Helper()
+	for _, c := range recoveries {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			f(t, c)
+		})
+	}
+}
+
+// halfOpened begins a half-open period of p at now, with its first Tick if
+// it has ticks, as the circuit does.
+func halfOpened(p policy.Recovery, now time.Time) policy.Trial {
+	tr := p.HalfOpened(now)
+	if tk, ok := tr.(policy.Ticker); ok {
+		tk.Tick(now)
+	}
+	return tr
+}
+
+func TestOpenersCheckOfAFreshPeriodOnAnEmptyWindowIsFalse(t *testing.T) {
+	t.Parallel()
+	eachOpener(t, func(t *testing.T, c openerCase) {
+		for _, now := range []time.Time{t0, t0.Add(time.Hour), {}, time.Unix(0, 0)} {
+			tr := c.p.Closed(now, &window{})
+			if tr.Check(now) {
+				t.Errorf("Check(%v) = true", now)
+			}
+		}
+	})
+}
+
+func TestOpenersNeutralOutcomesNeverOpenAFreshPeriod(t *testing.T) {
+	t.Parallel()
+	eachOpener(t, func(t *testing.T, c openerCase) {
+		w := &window{}
+		tr := c.p.Closed(t0, w)
+		for i := range 100 {
+			now := at(time.Duration(i) * 10 * time.Millisecond)
+			for _, o := range []policy.Outcome{policy.BadRequest, policy.Canceled} {
+				w.add(now, o)
+				if tr.Record(result(o, now, now)) {
+					t.Fatalf("Record(%v) #%d opened", o, i)
+				}
+			}
+		}
+		if tr.Check(at(time.Second)) {
+			t.Error("Check after neutral outcomes = true")
+		}
+	})
+}
+
+func TestOpenersOutcomesThatAreNoneNeverOpenAFreshPeriod(t *testing.T) {
+	t.Parallel()
+	eachOpener(t, func(t *testing.T, c openerCase) {
+		tr := c.p.Closed(t0, &window{})
+		for _, o := range []policy.Outcome{0, 42, math.MaxUint8} {
+			for range 50 {
+				if tr.Record(result(o, t0, t0)) {
+					t.Fatalf("Record(%v) opened", o)
+				}
+			}
+		}
+	})
+}
+
+func TestOpenersSuccessesAloneNeverOpenAFreshPeriod(t *testing.T) {
+	t.Parallel()
+	eachOpener(t, func(t *testing.T, c openerCase) {
+		w := &window{}
+		tr := c.p.Closed(t0, w)
+		for range 100 {
+			w.add(t0, policy.Success)
+			if tr.Record(result(policy.Success, t0, t0)) {
+				t.Fatal("a success opened")
+			}
+		}
+		if tr.Check(t0) {
+			t.Error("Check after successes = true")
+		}
+	})
+}
+
+func TestOpenersFailuresInARowOpenAndCheckAgrees(t *testing.T) {
+	t.Parallel()
+	eachOpener(t, func(t *testing.T, c openerCase) {
+		w := &window{}
+		tr := c.p.Closed(t0, w)
+		opened := -1
+		for i := range 1000 {
+			w.add(t0, policy.Failure)
+			if tr.Record(result(policy.Failure, t0, t0)) {
+				opened = i
+				break
+			}
+			if tr.Check(t0) {
+				t.Fatalf("Check = true before a Record opened, at failure %d", i)
+			}
+		}
+		if got := opened >= 0; got != c.opens {
+			t.Fatalf("1000 failures opened: %v, want %v", got, c.opens)
+		}
+		if tr.Check(t0) != c.opens {
+			t.Errorf("Check after the failures = %v, want %v", !c.opens, c.opens)
+		}
+	})
+}
+
+func TestOpenersConcurrentFailuresOpen(t *testing.T) {
+	t.Parallel()
+	eachOpener(t, func(t *testing.T, c openerCase) {
+		w := &window{}
+		tr := c.p.Closed(t0, w)
+		var opened atomic.Int64
+		race(100, func(int) {
+			w.add(t0, policy.Failure)
+			if tr.Record(result(policy.Failure, t0, t0)) {
+				opened.Add(1)
+			}
+			tr.Check(t0)
+		})
+		if got := opened.Load() > 0; got != c.opens {
+			t.Errorf("%d of 100 concurrent failures opened", opened.Load())
+		}
+		if tr.Check(t0) != c.opens {
+			t.Errorf("Check after 100 failures = %v, want %v", !c.opens, c.opens)
+		}
+	})
+}
+
+func TestRecoveriesOpenedNeverReturnsANegativeDuration(t *testing.T) {
+	t.Parallel()
+	eachRecovery(t, func(t *testing.T, c recoveryCase) {
+		for _, now := range []time.Time{t0, {}} {
+			for _, reopened := range []int{0, 1, 2, 100, math.MaxInt, -1} {
+				if d := c.p.Opened(now, reopened); d < 0 {
+					t.Errorf("Opened(%v, %d) = %v", now, reopened, d)
+				}
+			}
+		}
+	})
+}
+
+// SingleProbe's doc says a negative SleepWindow turns half-open at once,
+// and the engine takes a negative answer of Opened for "use the command's
+// sleep window", so the policy itself must not answer one.
+func TestRecoveriesWithANegativeSleepWindowTurnHalfOpenAtOnce(t *testing.T) {
+	t.Parallel()
+	for _, p := range []policy.Recovery{
+		policy.SingleProbe{SleepWindow: -time.Second},
+		policy.Ramp{SleepWindow: -time.Second},
+	} {
+		if d := p.Opened(t0, 0); d != 0 {
+			t.Errorf("%T{SleepWindow: -1s}.Opened = %v, want 0", p, d)
+		}
+	}
+}
+
+func TestRecoveriesAdmitTheFirstExecutionAtOnce(t *testing.T) {
+	t.Parallel()
+	eachRecovery(t, func(t *testing.T, c recoveryCase) {
+		if !halfOpened(c.p, t0).Admit(t0) {
+			t.Error("the first execution of a trial was refused")
+		}
+	})
+}
+
+func TestRecoveriesAdmitOneOfManyConcurrentAdmitsAtTheTrialsStart(t *testing.T) {
+	t.Parallel()
+	eachRecovery(t, func(t *testing.T, c recoveryCase) {
+		tr := halfOpened(c.p, t0)
+		var admitted atomic.Int64
+		race(64, func(int) {
+			if tr.Admit(t0) {
+				admitted.Add(1)
+			}
+		})
+		if admitted.Load() != 1 {
+			t.Errorf("%d of 64 concurrent Admits at the start admitted", admitted.Load())
+		}
+	})
+}
+
+func TestRecoveriesNeutralDoneNeverDecides(t *testing.T) {
+	t.Parallel()
+	eachRecovery(t, func(t *testing.T, c recoveryCase) {
+		for _, o := range []policy.Outcome{policy.BadRequest, policy.Canceled, policy.Rejected, 0, 42} {
+			tr := halfOpened(c.p, t0)
+			if !tr.Admit(t0) {
+				t.Fatal("the first execution was refused")
+			}
+			if v := tr.Done(result(o, t0, at(time.Millisecond))); v != policy.Stay {
+				t.Errorf("Done(%v) = %v, want stay", o, v)
+			}
+			// It leaves the trial able to admit the next probe.
+			if !tr.Admit(at(time.Hour)) {
+				t.Errorf("after Done(%v) nothing is admitted", o)
+			}
+		}
+	})
+}
+
+func TestRecoveriesAFailedProbeReopensAndASuccessNeverDoes(t *testing.T) {
+	t.Parallel()
+	eachRecovery(t, func(t *testing.T, c recoveryCase) {
+		for _, tt := range []struct {
+			o      policy.Outcome
+			reopen bool
+		}{{policy.Failure, true}, {policy.Timeout, true}, {policy.Success, false}} {
+			tr := halfOpened(c.p, t0)
+			tr.Admit(t0)
+			if v := tr.Done(result(tt.o, t0, at(time.Second))); (v == policy.Reopen) != tt.reopen {
+				t.Errorf("Done(%v) = %v", tt.o, v)
+			}
+		}
+	})
+}
+
+func TestRecoveriesTickersBeginWithAStage(t *testing.T) {
+	t.Parallel()
+	eachRecovery(t, func(t *testing.T, c recoveryCase) {
+		tk, ok := c.p.HalfOpened(t0).(policy.Ticker)
+		if !ok {
+			t.Skipf("%T's trial does not tick", c.p)
+		}
+		if v, next := tk.Tick(t0); v != policy.Stay || next <= 0 {
+			t.Errorf("the first Tick = %v, %v; want stay and a positive duration", v, next)
+		}
+	})
+}
+
+func TestRecoveriesTrialsAreIndependent(t *testing.T) {
+	t.Parallel()
+	eachRecovery(t, func(t *testing.T, c recoveryCase) {
+		a, b := halfOpened(c.p, t0), halfOpened(c.p, t0)
+		a.Admit(t0)
+		if !b.Admit(t0) {
+			t.Error("a trial's admission refused another trial's first execution")
+		}
+		if v := a.Done(result(policy.Failure, t0, t0)); v != policy.Reopen {
+			t.Fatalf("Done(failure) = %v", v)
+		}
+		if v := b.Done(result(policy.Success, t0, t0)); v == policy.Reopen {
+			t.Error("one trial's failure reopened another")
+		}
+	})
+}
+
+func TestZeroPoliciesBehaveAsDocumented(t *testing.T) {
+	t.Parallel()
+	t.Run("ErrorPercent never opens", func(t *testing.T) {
+		t.Parallel()
+		w := &window{}
+		tr := policy.ErrorPercent{}.Closed(t0, w)
+		for range 1000 {
+			w.add(t0, policy.Failure)
+			if tr.Record(result(policy.Failure, t0, t0)) {
+				t.Fatal("opened")
+			}
+		}
+		if tr.Check(t0) {
+			t.Error("Check = true")
+		}
+	})
+	t.Run("ConsecutiveFailures opens at the first failure", func(t *testing.T) {
+		t.Parallel()
+		tr := policy.ConsecutiveFailures{}.Closed(t0, &window{})
+		if !tr.Record(result(policy.Failure, t0, t0)) {
+			t.Error("the first failure did not open")
+		}
+	})
+	t.Run("SingleProbe turns half-open at once and never gives a probe up", func(t *testing.T) {
+		t.Parallel()
+		var p policy.SingleProbe
+		if d := p.Opened(t0, 0); d != 0 {
+			t.Errorf("Opened = %v", d)
+		}
+		tr := p.HalfOpened(t0)
+		if !tr.Admit(t0) || tr.Admit(at(10000*time.Hour)) {
+			t.Error("not one probe for good")
+		}
+	})
+	t.Run("Ramp turns half-open at once and takes the defaults", func(t *testing.T) {
+		t.Parallel()
+		var p policy.Ramp
+		if d := p.Opened(t0, 0); d != 0 {
+			t.Errorf("Opened = %v", d)
+		}
+		tr := p.HalfOpened(t0)
+		if v, next := tr.(policy.Ticker).Tick(t0); v != policy.Stay || next != time.Minute {
+			t.Errorf("first Tick = %v, %v; want stay, 1m", v, next)
+		}
+		if rate := tr.(policy.RateReporter).PerMinute(t0); rate != 10 {
+			t.Errorf("PerMinute = %v, want 10", rate)
+		}
+	})
+}
+
+// The program's own policies, for IsBuiltin.
+type ownOpener struct{}
+
+func (ownOpener) Closed(time.Time, policy.Window) policy.Tripper { return ownTripper{} }
+
+type ownTripper struct{}
+
+func (ownTripper) Record(policy.Result) bool { return false }
+func (ownTripper) Check(time.Time) bool      { return false }
+
+type ownRecovery struct{}
+
+func (ownRecovery) Opened(time.Time, int) time.Duration { return 0 }
+func (ownRecovery) HalfOpened(time.Time) policy.Trial   { return ownTrial{} }
+
+type ownTrial struct{}
+
+func (ownTrial) Admit(time.Time) bool              { return true }
+func (ownTrial) Done(policy.Result) policy.Verdict { return policy.Stay }
+
+func TestIsBuiltinIsTrueForEachPolicyAndWhatItMakes(t *testing.T) {
+	t.Parallel()
+	eachOpener(t, func(t *testing.T, c openerCase) {
+		if !policy.IsBuiltin(c.p) {
+			t.Errorf("IsBuiltin(%T) = false", c.p)
+		}
+		if tr := c.p.Closed(t0, &window{}); !policy.IsBuiltin(tr) {
+			t.Errorf("IsBuiltin(%T) = false", tr)
+		}
+	})
+	eachRecovery(t, func(t *testing.T, c recoveryCase) {
+		if !policy.IsBuiltin(c.p) {
+			t.Errorf("IsBuiltin(%T) = false", c.p)
+		}
+		if tr := c.p.HalfOpened(t0); !policy.IsBuiltin(tr) {
+			t.Errorf("IsBuiltin(%T) = false", tr)
+		}
+	})
+}
+
+func TestIsBuiltinIsFalseForThePrograms(t *testing.T) {
+	t.Parallel()
+	for _, v := range []any{ownOpener{}, ownTripper{}, ownRecovery{}, ownTrial{}, nil, 42, fmt.Stringer(policy.Success)} {
+		if policy.IsBuiltin(v) {
+			t.Errorf("IsBuiltin(%T) = true", v)
+		}
+	}
+}
+
+// A program's tripper that embeds a built-in policy to reuse its methods
+// (here ErrorPercent.Unhealthy).
+type embeddingTripper struct {
+	policy.ErrorPercent
+	w policy.Window
+}
+
+func (p embeddingTripper) Record(r policy.Result) bool { return p.Check(r.End) }
+func (p embeddingTripper) Check(now time.Time) bool    { return p.Unhealthy(p.w.Executions(now)) }
+
+// A type of the program's own is not a built-in even when it embeds one:
+// its methods are the program's, and the engine calls a built-in's without
+// recovering a panic.
+func TestIsBuiltinIsFalseForAProgramsTypeThatEmbedsABuiltin(t *testing.T) {
+	t.Parallel()
+	var tr policy.Tripper = embeddingTripper{ErrorPercent: policy.ErrorPercent{Threshold: 50}, w: &window{}}
+	if policy.IsBuiltin(tr) {
+		t.Errorf("IsBuiltin(%T) = true", tr)
+	}
+}
