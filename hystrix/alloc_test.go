@@ -59,3 +59,39 @@ func TestGoroutineIsolationSuccessAllocatesAtMostTwo(t *testing.T) {
 	assert.LessOrEqual(t, got, 2.0)
 	t.Logf("goroutine isolation allocations per call: %v", got)
 }
+
+func TestPolicyPathsAllocateNothing(t *testing.T) {
+	reg := hystrix.NewRegistry()
+	defer reg.Flush()
+	pass := func() error { return nil }
+	fail := func() error { return errBoom }
+	skip := func() (error, bool) { return errBoom, true }
+	never := hystrix.CommandConfig{Isolation: hystrix.CallerIsolation, Timeout: -1, MaxConcurrentRequests: -1, RequestVolumeThreshold: 1 << 30}
+	consecutive := never
+	consecutive.Trip.ConsecutiveFailures = 1 << 30
+	ramp := consecutive
+	ramp.Recovery.Ramp = &hystrix.RampConfig{}
+	cases := []struct {
+		name   string
+		config hystrix.CommandConfig
+		f      func(name string)
+	}{
+		{"default/fail", never, func(n string) { _ = reg.Do(n, fail, nil) }},
+		{"default/bad-request", never, func(n string) { _ = reg.DoSkip(n, skip, nil) }},
+		{"consecutive/pass", consecutive, func(n string) { _ = reg.Do(n, pass, nil) }},
+		{"consecutive/fail", consecutive, func(n string) { _ = reg.Do(n, fail, nil) }},
+		{"consecutive-ramp/alternating", ramp, func(n string) { _ = reg.Do(n, fail, nil); _ = reg.Do(n, pass, nil) }},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			name := "alloc/" + tc.name
+			if err := reg.TryConfigureCommand(name, tc.config); err != nil {
+				t.Fatal(err)
+			}
+			for range 100 {
+				tc.f(name)
+			}
+			assert.Zero(t, testing.AllocsPerRun(1000, func() { tc.f(name) }))
+		})
+	}
+}
