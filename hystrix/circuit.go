@@ -351,7 +351,7 @@ func (c *CircuitBreaker) halfOpen(p *period) {
 	tr := c.callHalfOpened(s, t)
 	next := &period{state: StateHalfOpen, since: t, trial: tr}
 	next.rate, _ = tr.(policy.RateReporter)
-	_, next.single = s.Recovery.(policy.SingleProbe)
+	_, next.single = recoveryOf(s).(policy.SingleProbe)
 	c.mu.Lock()
 	ok := c.installLocked(p, next, policy.Counts{})
 	c.mu.Unlock()
@@ -473,7 +473,7 @@ func (c *CircuitBreaker) reconfigure(t int64, prev, s *Settings) {
 	}
 	switch p.state {
 	case StateClosed:
-		if prev != nil && sameOpener(prev.Opener, s.Opener) {
+		if prev != nil && sameOpener(openerOf(prev), openerOf(s)) {
 			c.checkHealth(p, t)
 			return
 		}

@@ -133,16 +133,11 @@ func modelSettings(c hystrix.CommandConfig) (hystrix.Settings, string) {
 		s.ErrorPercentThreshold = c.ErrorPercentThreshold
 	}
 	s.ForceOpen, s.ForceClosed = c.ForceOpen, c.ForceClosed
-	s.Opener = policy.ErrorPercent{Threshold: s.ErrorPercentThreshold, Volume: s.RequestVolumeThreshold}
+	// The defaults leave the policies nil, so that the settings of a
+	// command configured as for hystrix-go are hystrix-go's.
 	if n := c.Trip.ConsecutiveFailures; n > 0 {
 		s.Opener = policy.ConsecutiveFailures{Threshold: n}
 	}
-	// A single probe is given up on after its timeout and a sleep window.
-	giveUp := s.SleepWindow
-	if s.Timeout > 0 {
-		giveUp += s.Timeout
-	}
-	s.Recovery = policy.SingleProbe{SleepWindow: s.SleepWindow, GiveUp: giveUp}
 	if r := c.Recovery.Ramp; r != nil {
 		s.Recovery = policy.Ramp{
 			SleepWindow:    s.SleepWindow,

@@ -14,8 +14,7 @@ func TestMain(m *testing.M) {
 	goleak.VerifyTestMain(m)
 }
 
-// fakeClock is a clock the test moves by hand; it replaces the engine's
-// clock until the test ends.
+// fakeClock is a Clock the test moves by hand.
 type fakeClock struct {
 	mu     sync.Mutex
 	t      int64
@@ -37,18 +36,27 @@ func (ft *fakeTimer) Stop() bool {
 	return was
 }
 
-// useFakeClock makes c the default registry's clock until the test ends.
-func useFakeClock(t *testing.T) *fakeClock {
+// newTestRegistry returns a registry of the test's own on a fake clock of its
+// own, which starts at 2026-01-01 and moves only when the test moves it, so
+// that the test can run in parallel with others. The registry is flushed
+// when the test ends. Its time in Unix nanoseconds is r.clock.now().
+func newTestRegistry(t *testing.T) (*Registry, *fakeClock) {
 	t.Helper()
-	c := &fakeClock{t: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC).UnixNano()}
-	old := defaultRegistry.clock
-	defaultRegistry.clock = newClock(c)
-	t.Cleanup(func() { defaultRegistry.clock = old })
-	return c
+	clk := &fakeClock{t: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC).UnixNano()}
+	r := NewRegistry(WithClock(clk))
+	t.Cleanup(r.Flush)
+	return r, clk
 }
 
-// now is the default registry's time, for tests.
-func now() int64 { return defaultRegistry.clock.now() }
+// newSystemClockRegistry returns a registry of the test's own on the system
+// clock, flushed when the test ends, for tests of the event stream, whose
+// rounds come in real time and carry the registry's time.
+func newSystemClockRegistry(t *testing.T) *Registry {
+	t.Helper()
+	r := NewRegistry()
+	t.Cleanup(r.Flush)
+	return r
+}
 
 // Now makes fakeClock a Clock.
 func (c *fakeClock) Now() time.Time { return time.Unix(0, c.now()) }

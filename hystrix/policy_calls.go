@@ -19,6 +19,10 @@ func (c *CircuitBreaker) policyPanicked(what string) {
 // newTripper begins a closed period with s's opener; one that panics or
 // returns nil gets hystrix's error percentage.
 func (c *CircuitBreaker) newTripper(s *Settings, t int64, w policy.Window) (tr policy.Tripper) {
+	op := openerOf(s)
+	if policy.IsBuiltin(op) {
+		return op.Closed(unixTime(t), w)
+	}
 	defer func() {
 		if v := recover(); v != nil {
 			c.reg.reportPanic("a policy's Closed", c.Name, v)
@@ -27,10 +31,7 @@ func (c *CircuitBreaker) newTripper(s *Settings, t int64, w policy.Window) (tr p
 			tr = policy.ErrorPercent{Threshold: s.ErrorPercentThreshold, Volume: s.RequestVolumeThreshold}.Closed(unixTime(t), w)
 		}
 	}()
-	if s.Opener == nil {
-		return nil
-	}
-	return s.Opener.Closed(unixTime(t), w)
+	return op.Closed(unixTime(t), w)
 }
 
 // callRecord: a panic opens nothing.
@@ -61,10 +62,7 @@ func (c *CircuitBreaker) callAddCounts(cr policy.CountReporter, counts *policy.C
 func (c *CircuitBreaker) callOpened(s *Settings, t int64, reopened int) (d time.Duration) {
 	d = s.SleepWindow
 	defer c.policyPanicked("Opened")
-	if s.Recovery == nil {
-		return d
-	}
-	if got := s.Recovery.Opened(unixTime(t), reopened); got >= 0 {
+	if got := recoveryOf(s).Opened(unixTime(t), reopened); got >= 0 {
 		return got
 	}
 	return d
@@ -80,10 +78,7 @@ func (c *CircuitBreaker) callHalfOpened(s *Settings, t int64) (tr policy.Trial) 
 			tr = policy.SingleProbe{SleepWindow: s.SleepWindow, GiveUp: giveUpAfter(s)}.HalfOpened(unixTime(t))
 		}
 	}()
-	if s.Recovery == nil {
-		return nil
-	}
-	return s.Recovery.HalfOpened(unixTime(t))
+	return recoveryOf(s).HalfOpened(unixTime(t))
 }
 
 // callAdmit: a panic refuses the execution.

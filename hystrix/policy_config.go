@@ -96,17 +96,19 @@ func checkPolicies(name string, config *CommandConfig) error {
 	return nil
 }
 
-// policiesFor builds the opener and recovery of a command from its checked
-// config and the rest of its settings.
+// policiesFor returns the opener and recovery that config chooses beyond
+// hystrix's, which are left nil: a command that keeps the defaults has
+// Settings equal to hystrix-go's, and the engine derives them from the
+// thresholds (openerOf, recoveryOf).
 func policiesFor(config *CommandConfig, s *Settings) (policy.Opener, policy.Recovery) {
-	var op policy.Opener = policy.ErrorPercent{Threshold: s.ErrorPercentThreshold, Volume: s.RequestVolumeThreshold}
+	var op policy.Opener
 	switch {
 	case config.Trip.Policy != nil:
 		op = config.Trip.Policy
 	case config.Trip.ConsecutiveFailures > 0:
 		op = policy.ConsecutiveFailures{Threshold: config.Trip.ConsecutiveFailures}
 	}
-	var rec policy.Recovery = policy.SingleProbe{SleepWindow: s.SleepWindow, GiveUp: giveUpAfter(s)}
+	var rec policy.Recovery
 	switch {
 	case config.Recovery.Policy != nil:
 		rec = config.Recovery.Policy
@@ -120,6 +122,24 @@ func policiesFor(config *CommandConfig, s *Settings) (policy.Opener, policy.Reco
 		}
 	}
 	return op, rec
+}
+
+// openerOf returns the opener of settings s: its own, or hystrix's error
+// percentage on its thresholds.
+func openerOf(s *Settings) policy.Opener {
+	if s.Opener != nil {
+		return s.Opener
+	}
+	return policy.ErrorPercent{Threshold: s.ErrorPercentThreshold, Volume: s.RequestVolumeThreshold}
+}
+
+// recoveryOf returns the recovery of settings s: its own, or hystrix's
+// single probe after the sleep window.
+func recoveryOf(s *Settings) policy.Recovery {
+	if s.Recovery != nil {
+		return s.Recovery
+	}
+	return policy.SingleProbe{SleepWindow: s.SleepWindow, GiveUp: giveUpAfter(s)}
 }
 
 // giveUpAfter is how long a half-open circuit waits for its single probe:

@@ -50,12 +50,12 @@ type Settings struct {
 	// ForceOpen refuses every execution; ForceClosed runs every execution
 	// whatever the circuit's health. At most one of them is set.
 	ForceOpen, ForceClosed bool
-	// Opener decides when the closed circuit opens: policy.ErrorPercent
-	// with ErrorPercentThreshold and RequestVolumeThreshold unless the
-	// command's Trip says otherwise.
+	// Opener decides when the closed circuit opens; nil means hystrix's
+	// rule, policy.ErrorPercent with ErrorPercentThreshold and
+	// RequestVolumeThreshold.
 	Opener policy.Opener
-	// Recovery decides how the open circuit comes back: policy.SingleProbe
-	// after SleepWindow unless the command's Recovery says otherwise.
+	// Recovery decides how the open circuit comes back; nil means hystrix's,
+	// policy.SingleProbe after SleepWindow.
 	Recovery policy.Recovery
 	// IsBadRequest, when set, marks the errors that are bad requests
 	// besides those that say so themselves (see BadRequest).
@@ -293,6 +293,5 @@ func builtinSettings() *Settings {
 		SleepWindow:            5 * time.Second,
 		ErrorPercentThreshold:  50,
 	}
-	s.Opener, s.Recovery = policiesFor(&CommandConfig{}, s)
 	return s
 }
