@@ -3,8 +3,9 @@ package hystrix
 import "time"
 
 // A Clock is where a Registry reads the time and arms its timers: circuits'
-// open and stage timers, and timeouts. The zero Registry, and the default
-// one behind the package-level functions, use the system clock. A test
+// open and stage timers, and timeouts. A registry made without WithClock,
+// and the default one behind the package-level functions, use the system
+// clock. A test
 // gives a registry a clock it moves itself (package hystrixtest has one),
 // so that a state machine can be driven to fixed instants with no sleeps.
 //

@@ -16,7 +16,8 @@ import (
 // work on a default registry; NewRegistry makes others, such as one per test
 // with a manual clock, that share nothing with it.
 //
-// A Registry is safe for concurrent use. Lookups on the call path are
+// Make one with NewRegistry; the zero value is not ready to use. A Registry
+// is safe for concurrent use. Lookups on the call path are
 // lock-free; a mutex serializes creation, configuration and Flush, which are
 // rare, and no user code runs with it held (see the package doc): a
 // circuit's collectors are built between two holds of it.
