@@ -2,6 +2,7 @@ package hystrix_test
 
 import (
 	"context"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -149,4 +150,18 @@ func clock(t *testing.T, reg *hystrix.Registry) *hystrixtest.Clock {
 	k, ok := reg.Clock().(*hystrixtest.Clock)
 	require.True(t, ok)
 	return k
+}
+
+func TestStreamSaysWhatOpensAConsecutiveFailuresCircuit(t *testing.T) {
+	t.Parallel()
+	reg, _ := hystrixtest.NewRegistry(t)
+	require.NoError(t, reg.TryConfigureCommand("c", consecutive(3, hystrix.CallerIsolation)))
+	require.NoError(t, reg.TryConfigureCommand("d", hystrix.CommandConfig{}))
+	_ = reg.Do("c", pass, nil)
+	_ = reg.Do("d", pass, nil)
+	round := string(reg.AppendStreamEvents(nil))
+	assert.Contains(t, round, `"propertyValue_circuitBreakerConsecutiveFailures":3`)
+	assert.Contains(t, round, `"propertyValue_circuitBreakerErrorThresholdPercentage":0`, "the percentage does not open it")
+	assert.Contains(t, round, `"propertyValue_circuitBreakerErrorThresholdPercentage":50`, "it does open the other")
+	assert.Equal(t, 1, strings.Count(round, "ConsecutiveFailures"))
 }

@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"sync"
 	"time"
+
+	"github.com/gohystrix/hystrix-go/hystrix/policy"
 )
 
 // StreamHandler serves the metrics of every circuit as a Server-Sent Events
@@ -380,6 +382,12 @@ func streamEvents(c *CircuitBreaker, t int64) (*streamCmdMetric, *streamThreadPo
 	if rate, ok := c.AdmittedPerMinute(); ok {
 		cmd.AdmittedPerMinute = &rate
 	}
+	if cf, ok := s.Opener.(policy.ConsecutiveFailures); ok {
+		// The error percentage does not open this circuit: say what does.
+		n := uint32(max(cf.Threshold, 0))
+		cmd.CircuitBreakerConsecutiveFailures = &n
+		cmd.CircuitBreakerErrorThresholdPercent = 0
+	}
 	pool := &streamThreadPoolMetric{
 		Type:                        "HystrixThreadPool",
 		Name:                        name,
@@ -390,7 +398,7 @@ func streamEvents(c *CircuitBreaker, t int64) (*streamCmdMetric, *streamThreadPo
 		CurrentMaximumPoolSize:      uint32(maxConc),
 		CurrentPoolSize:             uint32(maxConc),
 		RollingMaxActiveThreads:     u32(c.pool.peak.Max(at)),
-		RollingCountThreadsExecuted: u32(m.Successes().Sum(at) + m.Failures().Sum(at) + m.Timeouts().Sum(at)),
+		RollingCountThreadsExecuted: u32(m.Successes().Sum(at) + m.Failures().Sum(at) + m.Timeouts().Sum(at) + m.BadRequests().Sum(at)),
 		RollingStatsWindow:          10000,
 	}
 	return cmd, pool

@@ -41,21 +41,25 @@ type streamCmdMetric struct {
 	LatencyTotalMean   uint32           `json:"latencyTotal_mean"`
 	LatencyTotal       streamCmdLatency `json:"latencyTotal"`
 
-	CircuitBreakerRequestVolumeThreshold             uint32 `json:"propertyValue_circuitBreakerRequestVolumeThreshold"`
-	CircuitBreakerSleepWindow                        uint32 `json:"propertyValue_circuitBreakerSleepWindowInMilliseconds"`
-	CircuitBreakerErrorThresholdPercent              uint32 `json:"propertyValue_circuitBreakerErrorThresholdPercentage"`
-	CircuitBreakerForceOpen                          bool   `json:"propertyValue_circuitBreakerForceOpen"`
-	CircuitBreakerForceClosed                        bool   `json:"propertyValue_circuitBreakerForceClosed"`
-	CircuitBreakerEnabled                            bool   `json:"propertyValue_circuitBreakerEnabled"`
-	ExecutionIsolationStrategy                       string `json:"propertyValue_executionIsolationStrategy"`
-	ExecutionIsolationThreadTimeout                  uint32 `json:"propertyValue_executionIsolationThreadTimeoutInMilliseconds"`
-	ExecutionIsolationThreadInterruptOnTimeout       bool   `json:"propertyValue_executionIsolationThreadInterruptOnTimeout"`
-	ExecutionIsolationThreadPoolKeyOverride          string `json:"propertyValue_executionIsolationThreadPoolKeyOverride"`
-	ExecutionIsolationSemaphoreMaxConcurrentRequests uint32 `json:"propertyValue_executionIsolationSemaphoreMaxConcurrentRequests"`
-	FallbackIsolationSemaphoreMaxConcurrentRequests  uint32 `json:"propertyValue_fallbackIsolationSemaphoreMaxConcurrentRequests"`
-	RollingStatsWindow                               uint32 `json:"propertyValue_metricsRollingStatisticalWindowInMilliseconds"`
-	RequestCacheEnabled                              bool   `json:"propertyValue_requestCacheEnabled"`
-	RequestLogEnabled                                bool   `json:"propertyValue_requestLogEnabled"`
+	CircuitBreakerRequestVolumeThreshold uint32 `json:"propertyValue_circuitBreakerRequestVolumeThreshold"`
+	CircuitBreakerSleepWindow            uint32 `json:"propertyValue_circuitBreakerSleepWindowInMilliseconds"`
+	CircuitBreakerErrorThresholdPercent  uint32 `json:"propertyValue_circuitBreakerErrorThresholdPercentage"`
+	// CircuitBreakerConsecutiveFailures is how many failures in a row a
+	// circuit on that rule tolerates (the next one opens it); absent for
+	// the others.
+	CircuitBreakerConsecutiveFailures                *uint32 `json:"propertyValue_circuitBreakerConsecutiveFailures,omitempty"`
+	CircuitBreakerForceOpen                          bool    `json:"propertyValue_circuitBreakerForceOpen"`
+	CircuitBreakerForceClosed                        bool    `json:"propertyValue_circuitBreakerForceClosed"`
+	CircuitBreakerEnabled                            bool    `json:"propertyValue_circuitBreakerEnabled"`
+	ExecutionIsolationStrategy                       string  `json:"propertyValue_executionIsolationStrategy"`
+	ExecutionIsolationThreadTimeout                  uint32  `json:"propertyValue_executionIsolationThreadTimeoutInMilliseconds"`
+	ExecutionIsolationThreadInterruptOnTimeout       bool    `json:"propertyValue_executionIsolationThreadInterruptOnTimeout"`
+	ExecutionIsolationThreadPoolKeyOverride          string  `json:"propertyValue_executionIsolationThreadPoolKeyOverride"`
+	ExecutionIsolationSemaphoreMaxConcurrentRequests uint32  `json:"propertyValue_executionIsolationSemaphoreMaxConcurrentRequests"`
+	FallbackIsolationSemaphoreMaxConcurrentRequests  uint32  `json:"propertyValue_fallbackIsolationSemaphoreMaxConcurrentRequests"`
+	RollingStatsWindow                               uint32  `json:"propertyValue_metricsRollingStatisticalWindowInMilliseconds"`
+	RequestCacheEnabled                              bool    `json:"propertyValue_requestCacheEnabled"`
+	RequestLogEnabled                                bool    `json:"propertyValue_requestLogEnabled"`
 }
 
 // streamThreadPoolMetric is the dashboard's HystrixThreadPool event.

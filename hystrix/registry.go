@@ -39,6 +39,9 @@ type Registry struct {
 	streams map[*StreamHandler]struct{}
 	// gen counts Flushes; a circuit from an older generation is stale.
 	gen atomic.Uint64
+	// last is the circuit last looked up by name, for registries other
+	// than the default (ownCircuitFor).
+	last atomic.Pointer[CircuitBreaker]
 
 	clock  clock
 	logger atomic.Pointer[loggerBox]
@@ -246,18 +249,22 @@ func (r *Registry) createCircuit(name string, cr *creation) *CircuitBreaker {
 // its bytes are at the same address on every call: a small table indexed by
 // that address finds the circuit without hashing the name, and the compare
 // that confirms it stops at the equal pointers. A name built anew for each
-// call takes the map, which is correct, only slower. Registries share the
-// table; an entry names its registry.
+// call takes the map, which is correct, only slower. The table is the
+// default registry's: one that held other registries' circuits would keep
+// registries that a program dropped alive.
 func (r *Registry) circuitFor(name string) *CircuitBreaker {
+	if r != defaultRegistry {
+		return r.ownCircuitFor(name)
+	}
 	// Two ways: the slot the address hashes to and its neighbour, in the
 	// same cache line, so that two names sharing a slot do not evict each
 	// other on every call.
 	h := (uint64(uintptr(unsafe.Pointer(unsafe.StringData(name)))) * 0x9E3779B97F4A7C15) >> (64 - nameCacheBits)
 	gen := r.gen.Load()
-	if c := nameCache[h].Load(); c != nil && sameName(c.Name, name) && c.reg == r && c.gen == gen {
+	if c := nameCache[h].Load(); c != nil && sameName(c.Name, name) && c.gen == gen {
 		return c
 	}
-	if c := nameCache[h^1].Load(); c != nil && sameName(c.Name, name) && c.reg == r && c.gen == gen {
+	if c := nameCache[h^1].Load(); c != nil && sameName(c.Name, name) && c.gen == gen {
 		return c
 	}
 	var c *CircuitBreaker
@@ -267,10 +274,28 @@ func (r *Registry) circuitFor(name string) *CircuitBreaker {
 		c, _, _ = r.GetCircuit(name)
 	}
 	slot := &nameCache[h]
-	if old := slot.Load(); old != nil && old.reg == r && old.gen == gen {
+	if old := slot.Load(); old != nil && old.gen == gen {
 		slot = &nameCache[h^1] // keep the first way's name, evict the second
 	}
 	slot.Store(c)
+	return c
+}
+
+// ownCircuitFor is circuitFor for a registry made by NewRegistry: the
+// circuit last looked up, which is all a registry of one command (such as
+// a breaker's) ever needs, then the map.
+func (r *Registry) ownCircuitFor(name string) *CircuitBreaker {
+	gen := r.gen.Load()
+	if c := r.last.Load(); c != nil && sameName(c.Name, name) && c.gen == gen {
+		return c
+	}
+	var c *CircuitBreaker
+	if v, ok := r.fast.Load(name); ok {
+		c = v.(*CircuitBreaker)
+	} else {
+		c, _, _ = r.GetCircuit(name)
+	}
+	r.last.Store(c)
 	return c
 }
 
@@ -331,11 +356,12 @@ func (r *Registry) Flush() {
 	r.streams = make(map[*StreamHandler]struct{})
 	r.mu.Unlock()
 
-	// Drop this registry's cached circuits too, or they would stay
-	// reachable, with all their metrics, until their slots were reused.
-	for i := range nameCache {
-		if c := nameCache[i].Load(); c != nil && c.reg == r {
-			nameCache[i].CompareAndSwap(c, nil)
+	// Drop the cached circuits too, or they would stay reachable, with all
+	// their metrics, until their slots were reused.
+	r.last.Store(nil)
+	if r == defaultRegistry {
+		for i := range nameCache {
+			nameCache[i].Store(nil)
 		}
 	}
 	for _, c := range old {

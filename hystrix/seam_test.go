@@ -1,9 +1,11 @@
 package hystrix_test
 
 import (
+	"runtime"
 	"sync/atomic"
 	"testing"
 	"time"
+	"weak"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -152,4 +154,20 @@ func TestFlushStopsTheRegistrysTimers(t *testing.T) {
 	assert.Zero(t, clk.Pending())
 	c, _, _ := reg.GetCircuit("c")
 	assert.Equal(t, hystrix.StateClosed, c.State(), "a new circuit")
+}
+
+func TestADroppedRegistryIsFreed(t *testing.T) {
+	t.Parallel()
+	// A registry the program no longer references, circuits and all, must
+	// not be kept alive by the library (a cache of circuits by name did).
+	gone := func() weak.Pointer[hystrix.Registry] {
+		reg := hystrix.NewRegistry()
+		_ = reg.Do("c", pass, nil)
+		_ = reg.Do("c", fail, nil)
+		return weak.Make(reg)
+	}()
+	for i := 0; i < 20 && gone.Value() != nil; i++ {
+		runtime.GC()
+	}
+	assert.Nil(t, gone.Value())
 }
