@@ -8,8 +8,11 @@
 //
 // Everything lives in the package's test files: BenchmarkSuite holds every
 // scenario as a sub-benchmark named scenario/library/gN (or
-// memory/N/library), and the tests check the harness and the timeout
-// semantics that the README claims. See README.md for what each scenario
+// memory/N/library); BenchmarkConsecutive compares the consecutive-failures
+// rule of ours, our breaker package, gobreaker and rubyist, and
+// BenchmarkBreaker the breaker package's calls with the engine call they
+// make. The tests check the harness, the adapters and the semantics that
+// the README claims. See README.md for what each scenario
 // measures, how each library is configured and how to run the suite;
 // cmd/benchchart turns the output into an SVG chart.
 package bench

@@ -4,8 +4,9 @@
 #   benchstat.txt  benchstat's summary of raw.txt
 #   chart.svg      ns/op of the per-call scenarios, libraries side by side
 #   memory.svg     B/circuit of the memory scenarios
+#   consecutive.svg ns/op of the consecutive-failures comparison
 #
-# About 11 minutes on 2 cores. Run it on a quiet machine: anything else
+# About 15 minutes on 2 cores. Run it on a quiet machine: anything else
 # running shows in the numbers.
 #
 #   COUNT=10 BENCHTIME=300ms ./run.sh
@@ -29,6 +30,10 @@ echo "GOMAXPROCS $GOMAXPROCS, count $count, benchtime $benchtime" >&2
 	# iteration a sample is enough, and 1M calls through afex take seconds.
 	go test -run '^$' -timeout 60m -count "$count" -benchtime 1x \
 		-bench '^BenchmarkSuite$/^memory$' .
+	# The consecutive-failures rule side by side, and the breaker
+	# package's calls beside the engine call they make.
+	go test -run '^$' -timeout 60m -count "$count" -benchtime "$benchtime" \
+		-bench '^Benchmark(Consecutive|Breaker)$' .
 } | tee results/raw.txt
 
 if command -v benchstat >/dev/null; then
@@ -36,10 +41,13 @@ if command -v benchstat >/dev/null; then
 else
 	go run "$benchstat_pkg" results/raw.txt >results/benchstat.txt
 fi
-go run ./cmd/benchchart -exclude '/(stream|memory)/' \
+go run ./cmd/benchchart -include '^Suite/' -exclude '/(stream|memory)/' \
 	-title "hystrix-go and its peers: one call (GOMAXPROCS $GOMAXPROCS)" \
 	-o results/chart.svg results/raw.txt
 go run ./cmd/benchchart -metric B/circuit -include '/memory/' \
 	-title "Heap held by one circuit after 10k and 1M calls" \
 	-o results/memory.svg results/raw.txt
-echo "wrote results/raw.txt, results/benchstat.txt, results/chart.svg, results/memory.svg" >&2
+go run ./cmd/benchchart -include '^Consecutive/' \
+	-title "More than 5 failures in a row: one call (GOMAXPROCS $GOMAXPROCS)" \
+	-o results/consecutive.svg results/raw.txt
+echo "wrote results/raw.txt, results/benchstat.txt, results/chart.svg, results/memory.svg, results/consecutive.svg" >&2

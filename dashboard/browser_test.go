@@ -73,13 +73,22 @@ const xssName = `<img src=x onerror="document.body.dataset.pwned=1">`
 
 func TestPageInBrowser(t *testing.T) {
 	done := make(chan struct{})
+	// delta is half-open on the ramp-up recovery, beta forced open.
 	halfOpen := command("delta", 5, 0, 8, true)
 	halfOpen["circuitState"] = "half-open"
+	halfOpen["admittedPerMinute"] = 120
+	alpha := command("alpha", 300, 0, 20, false)
+	alpha["rollingCountBadRequests"] = 1234
+	beta := command("beta", 100, 80, 400, true)
+	beta["propertyValue_circuitBreakerForceOpen"] = true
+	// No rate is negative: the page shows none rather than nonsense.
+	xss := command(xssName, 900, 10, 5, false)
+	xss["admittedPerMinute"] = -3
 	mux := http.NewServeMux()
 	mux.Handle("/hystrix.stream", fakeStream(done,
-		command("alpha", 300, 0, 20, false),
-		command("beta", 100, 80, 400, true),
-		command(xssName, 900, 10, 5, false),
+		alpha,
+		beta,
+		xss,
 		halfOpen,
 		map[string]any{"type": "HystrixThreadPool", "name": "alpha", "currentActiveCount": 3,
 			"currentPoolSize": 10, "currentMaximumPoolSize": 10, "reportingHosts": 1},
@@ -122,7 +131,7 @@ func TestPageInBrowser(t *testing.T) {
 	}
 	var betaText string
 	b.Eval(t, `document.querySelector('[data-command="beta"]').innerText`, &betaText)
-	for _, want := range []string{"80 %", "active of 10", "400", "opens at 50 % of ≥ 20 requests"} {
+	for _, want := range []string{"80 %", "active of 10", "400", "opens at 50 % of ≥ 20 requests", "FORCED OPEN"} {
 		if !strings.Contains(betaText, want) {
 			t.Errorf("beta's tile lacks %q:\n%s", want, betaText)
 		}
@@ -131,6 +140,40 @@ func TestPageInBrowser(t *testing.T) {
 	b.Eval(t, `document.querySelector('[data-command="alpha"]').innerText`, &alphaText)
 	if !strings.Contains(alphaText, "30\nreq/s") {
 		t.Errorf("alpha's tile does not show 30 req/s:\n%s", alphaText)
+	}
+	var alphaBad string
+	b.Eval(t, `document.querySelector('[data-command="alpha"] [data-field="bad"]').textContent`, &alphaBad)
+	if alphaBad != "1,234" {
+		t.Errorf("alpha's bad requests shown as %q, want 1,234", alphaBad)
+	}
+
+	// The ramp's rate shows on the ramping tile only; the forced state on
+	// the forced tile only, beside the state rather than instead of it.
+	var marks []struct {
+		Command, Forced, Ramp  string
+		Admitted               *string
+		RampShown, ForcedShown bool
+	}
+	b.Eval(t, `Array.from(document.querySelectorAll('#circuits .tile')).map(t => {
+		const ramp = t.querySelector('[data-field="ramp"]'), forced = t.querySelector('[data-field="forced"]');
+		return {command: t.dataset.command, forced: t.dataset.forced, admitted: t.dataset.admitted ?? null,
+			ramp: ramp.innerText, rampShown: ramp.checkVisibility(), forcedShown: forced.checkVisibility()};
+	})`, &marks)
+	for _, m := range marks {
+		switch m.Command {
+		case "delta":
+			if !m.RampShown || m.Ramp != "admitting 120/min" || m.Admitted == nil || *m.Admitted != "120" {
+				t.Errorf("delta ramps at 120/min; its tile shows %q (shown %v), data-admitted %v", m.Ramp, m.RampShown, m.Admitted)
+			}
+		default:
+			if m.RampShown || m.Admitted != nil {
+				t.Errorf("%s does not ramp; its tile shows %q, data-admitted %v", m.Command, m.Ramp, m.Admitted)
+			}
+		}
+		wantForced := map[string]string{"beta": "open"}[m.Command]
+		if m.Forced != wantForced || m.ForcedShown != (wantForced != "") {
+			t.Errorf("%s: data-forced %q, badge shown %v; want %q", m.Command, m.Forced, m.ForcedShown, wantForced)
+		}
 	}
 	var poolRows int
 	b.Eval(t, `document.querySelectorAll('#pools tr[data-pool="alpha"]').length`, &poolRows)

@@ -21,17 +21,25 @@
 //
 // The page shows one tile per circuit (HystrixCommand event) with its
 // request rate, error percentage, circuit state, concurrent executions,
-// the rolling counts of each outcome, latency percentiles of execution and
-// of the whole call, and a sparkline of the last minute's traffic, and a
-// table of the thread pools (HystrixThreadPool events). Tiles can be sorted
-// by name, error percentage, volume or latency and filtered by name.
+// the rolling counts of each outcome (bad requests among them, from
+// rollingCountBadRequests), latency percentiles of execution and of the
+// whole call, and a sparkline of the last minute's traffic, and a table of
+// the thread pools (HystrixThreadPool events). A circuit configured to stay
+// open or closed (propertyValue_circuitBreakerForceOpen or ForceClosed)
+// has a "forced open" or "forced closed" badge beside its state, and a
+// half-open circuit on the ramp-up recovery says the rate it admits now,
+// "admitting 60/min", from the optional admittedPerMinute field. Tiles can
+// be sorted by name, error percentage, volume or latency and filtered by
+// name.
 //
 // Tests and scripts can find things by data attributes: each tile is an
 // element with data-command set to the circuit's name and data-state set to
 // "closed", "open" or "half-open" (the last only when an event carries the
 // optional circuitState field, since the Hystrix format itself has only
-// isCircuitBreakerOpen); each thread pool row has data-pool. The body's
-// data-status is "connecting", "live" or "disconnected".
+// isCircuitBreakerOpen); data-forced is "open", "closed" or empty, and
+// data-admitted, present only while the circuit ramps, is its admitted rate
+// a minute. Each thread pool row has data-pool. The body's data-status is
+// "connecting", "live" or "disconnected".
 //
 // The page watches Options.StreamURL, or the URL in its own ?stream= query
 // parameter when that is on the page's own origin; it refuses any other,

@@ -35,6 +35,10 @@ const (
 	DM_FallbackSuccesses = "hystrix.fallbackSuccesses"
 	// DM_FallbackFailures counts fallbacks that returned an error.
 	DM_FallbackFailures = "hystrix.fallbackFailures"
+	// DM_BadRequests counts runs that returned a bad request
+	// (hystrix.BadRequest): the caller's mistake, which runs no fallback
+	// and is not in DM_Errors.
+	DM_BadRequests = "hystrix.badRequests"
 	// DM_TotalDuration is a timing, in milliseconds, of whole executions.
 	DM_TotalDuration = "hystrix.totalDuration"
 	// DM_RunDuration is a timing, in milliseconds, of run functions.
@@ -67,7 +71,7 @@ type DatadogCollector struct {
 type datadogNames struct {
 	circuitOpen, attempts, errors, successes, failures, rejects,
 	shortCircuits, timeouts, fallbackSuccesses, fallbackFailures,
-	totalDuration, runDuration string
+	badRequests, totalDuration, runDuration string
 }
 
 func newDatadogNames(prefix string) *datadogNames {
@@ -82,6 +86,7 @@ func newDatadogNames(prefix string) *datadogNames {
 		timeouts:          prefix + DM_Timeouts,
 		fallbackSuccesses: prefix + DM_FallbackSuccesses,
 		fallbackFailures:  prefix + DM_FallbackFailures,
+		badRequests:       prefix + DM_BadRequests,
 		totalDuration:     prefix + DM_TotalDuration,
 		runDuration:       prefix + DM_RunDuration,
 	}
@@ -172,6 +177,7 @@ func (c *DatadogCollector) Update(r metricCollector.MetricResult) {
 	c.count(n.timeouts, r.Timeouts)
 	c.count(n.fallbackSuccesses, r.FallbackSuccesses)
 	c.count(n.fallbackFailures, r.FallbackFailures)
+	c.count(n.badRequests, r.BadRequests)
 	_ = c.client.TimeInMilliseconds(n.totalDuration, milliseconds(r.TotalDuration), c.tags, 1)
 	if ran(r) {
 		_ = c.client.TimeInMilliseconds(n.runDuration, milliseconds(r.RunDuration), c.tags, 1)

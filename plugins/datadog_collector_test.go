@@ -95,6 +95,15 @@ func TestDatadogCollectorCalls(t *testing.T) {
 			"ms hystrix.totalDuration 1000 " + tag + " @1",
 			"ms hystrix.runDuration 1000 " + tag + " @1",
 		},
+	}, {
+		// The caller's mistake: no error, no fallback, but the run ran.
+		result: metricCollector.MetricResult{Attempts: 1, BadRequests: 1, RunDuration: 2 * time.Millisecond, TotalDuration: 2 * time.Millisecond},
+		want: []string{
+			"count hystrix.attempts 1 " + tag + " @1",
+			"count hystrix.badRequests 1 " + tag + " @1",
+			"ms hystrix.totalDuration 2 " + tag + " @1",
+			"ms hystrix.runDuration 2 " + tag + " @1",
+		},
 	}}
 	c := init("get/user")
 	for i, tc := range cases {
@@ -223,13 +232,16 @@ func TestDatadogEndToEndThroughHystrixDo(t *testing.T) {
 
 	runOnce(t, cmd, nil)
 	runOnce(t, cmd, errors.New("boom"))
+	runBadRequest(t, cmd)
 	require.NoError(t, CloseDatadogCollectors())
 
 	got := parseDogLines(t, sink.lines(t,
-		"e2e.hystrix.attempts:2|c|#hystrixcircuit:"+cmd,
+		"e2e.hystrix.attempts:3|c|#hystrixcircuit:"+cmd,
 		"e2e.hystrix.failures:1|c|#hystrixcircuit:"+cmd,
+		"e2e.hystrix.badRequests:1|c|#hystrixcircuit:"+cmd,
 	))
 	assert.Equal(t, []string{"c 1"}, find(got, "e2e.hystrix.successes", cmd))
+	assert.Equal(t, []string{"c 1"}, find(got, "e2e.hystrix.errors", cmd), "a bad request is no error")
 	assert.Equal(t, []string{"c 1"}, find(got, "e2e.hystrix.fallbackSuccesses", cmd))
-	assert.Len(t, find(got, "e2e.hystrix.runDuration", cmd), 2)
+	assert.Len(t, find(got, "e2e.hystrix.runDuration", cmd), 3)
 }

@@ -94,6 +94,10 @@
 //   - runDuration (and DM_RunDuration) is recorded only for executions whose
 //     run function ran, not as zero for rejected and short-circuited ones;
 //     the circuits' own metrics follow the same rule.
+//   - Bad requests (hystrix.BadRequest), which afex's hystrix did not
+//     have, are counted under a metric of their own, badRequests
+//     (DM_BadRequests), beside attempts: they are the caller's mistake, so
+//     they are neither errors nor failures, and they run no fallback.
 //   - statsd: send errors are dropped instead of logged, since statsd is
 //     best effort and logging would slow the command; NewStatsdCollector on
 //     a nil StatsdCollectorClient gives a collector that discards everything,

@@ -17,8 +17,10 @@ import (
 // '.' of the command's name is replaced by '-':
 //
 //   - attempts, errors, successes, failures, rejects, shortCircuits,
-//     timeouts, fallbackSuccesses and fallbackFailures are go-metrics
-//     Counters, running totals;
+//     timeouts, fallbackSuccesses, fallbackFailures and badRequests are
+//     go-metrics Counters, running totals; a bad request
+//     (hystrix.BadRequest) counts as an attempt and a badRequest, not as
+//     an error;
 //   - totalDuration and runDuration are go-metrics Timers, in nanoseconds;
 //     runDuration records only executions whose run function ran.
 //
@@ -34,6 +36,7 @@ type GraphiteCollector struct {
 	timeouts          metrics.Counter
 	fallbackSuccesses metrics.Counter
 	fallbackFailures  metrics.Counter
+	badRequests       metrics.Counter
 	totalDuration     metrics.Timer
 	runDuration       metrics.Timer
 }
@@ -84,6 +87,7 @@ func newGraphiteCollectorIn(reg metrics.Registry, name string) *GraphiteCollecto
 		timeouts:          counter("timeouts"),
 		fallbackSuccesses: counter("fallbackSuccesses"),
 		fallbackFailures:  counter("fallbackFailures"),
+		badRequests:       counter("badRequests"),
 		totalDuration:     timer("totalDuration"),
 		runDuration:       timer("runDuration"),
 	}
@@ -106,6 +110,7 @@ func (g *GraphiteCollector) Update(r metricCollector.MetricResult) {
 	inc(g.timeouts, r.Timeouts)
 	inc(g.fallbackSuccesses, r.FallbackSuccesses)
 	inc(g.fallbackFailures, r.FallbackFailures)
+	inc(g.badRequests, r.BadRequests)
 	if g.totalDuration != nil {
 		g.totalDuration.Update(r.TotalDuration)
 	}

@@ -47,6 +47,7 @@ func TestGraphiteCollectorRecords(t *testing.T) {
 	g.Update(metricCollector.MetricResult{Attempts: 1, Errors: 1, Failures: 1, Rejects: 0, FallbackSuccesses: 1, RunDuration: time.Millisecond})
 	g.Update(metricCollector.MetricResult{Attempts: 1, Errors: 1, Rejects: 1})
 	g.Update(metricCollector.MetricResult{Attempts: 1, Errors: 1, Timeouts: 1, RunDuration: time.Second})
+	g.Update(metricCollector.MetricResult{Attempts: 1, BadRequests: 1}) // a run quicker than the clock
 	g.Reset()
 
 	counts := map[string]int64{}
@@ -60,18 +61,19 @@ func TestGraphiteCollectorRecords(t *testing.T) {
 		}
 	})
 	assert.Equal(t, map[string]int64{
-		"db-query-x-y.attempts": 5, "db-query-x-y.errors": 4, "db-query-x-y.successes": 1,
+		"db-query-x-y.attempts": 6, "db-query-x-y.errors": 4, "db-query-x-y.successes": 1,
 		"db-query-x-y.failures": 1, "db-query-x-y.rejects": 1, "db-query-x-y.shortCircuits": 1,
 		"db-query-x-y.timeouts": 1, "db-query-x-y.fallbackSuccesses": 1, "db-query-x-y.fallbackFailures": 1,
+		"db-query-x-y.badRequests": 1,
 	}, counts)
 	assert.Equal(t, map[string]int64{
-		"db-query-x-y.totalDuration": 5,
-		"db-query-x-y.runDuration":   3, // not the short circuit, nor the rejection
+		"db-query-x-y.totalDuration": 6,
+		"db-query-x-y.runDuration":   4, // not the short circuit, nor the rejection
 	}, timers)
 
 	// A second collector of the same name carries on with the same totals.
 	newGraphiteCollectorIn(reg, "db/query:x.y").Update(metricCollector.MetricResult{Attempts: 1})
-	assert.Equal(t, int64(6), reg.Get("db-query-x-y.attempts").(metrics.Counter).Count())
+	assert.Equal(t, int64(7), reg.Get("db-query-x-y.attempts").(metrics.Counter).Count())
 }
 
 func TestGraphiteCollectorSkipsNamesTakenByOtherKinds(t *testing.T) {

@@ -129,14 +129,17 @@ func TestGraphiteEndToEndThroughHystrixDo(t *testing.T) {
 
 	runOnce(t, cmd, nil)
 	runOnce(t, cmd, errors.New("boom"))
+	runBadRequest(t, cmd)
 	require.NoError(t, StopGraphiteCollector())
 
 	got := graphiteValues(t, sink.next(t))
-	assert.Equal(t, "2", got[base+"attempts.count"])
+	assert.Equal(t, "3", got[base+"attempts.count"])
+	assert.Equal(t, "1", got[base+"errors.count"], "a bad request is no error")
 	assert.Equal(t, "1", got[base+"successes.count"])
 	assert.Equal(t, "1", got[base+"failures.count"])
+	assert.Equal(t, "1", got[base+"badRequests.count"])
 	assert.Equal(t, "1", got[base+"fallbackSuccesses.count"])
-	assert.Equal(t, "2", got[base+"runDuration.count"])
+	assert.Equal(t, "3", got[base+"runDuration.count"])
 	for path := range got {
 		assert.True(t, strings.HasPrefix(path, "e2e."), path)
 	}

@@ -1,6 +1,7 @@
 package plugins
 
 import (
+	"errors"
 	"fmt"
 	"net"
 	"strings"
@@ -191,6 +192,19 @@ func runOnce(t *testing.T, cmd string, runErr error) {
 	t.Cleanup(hystrix.Flush)
 	err := hystrix.Do(cmd, func() error { return runErr }, func(error) error { return nil })
 	require.NoError(t, err)
+}
+
+// runBadRequest runs cmd once through hystrix.Do with a run function that
+// returns a bad request, which must come back without the fallback.
+func runBadRequest(t *testing.T, cmd string) {
+	t.Helper()
+	t.Cleanup(hystrix.Flush)
+	bad := errors.New("no such user")
+	err := hystrix.Do(cmd, func() error { return hystrix.BadRequest(bad) }, func(error) error {
+		t.Error("the fallback ran for a bad request")
+		return nil
+	})
+	require.ErrorIs(t, err, bad)
 }
 
 var seq atomic.Int64

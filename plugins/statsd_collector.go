@@ -122,6 +122,7 @@ func (s *StatsdCollectorClient) NewStatsdCollector(name string) metricCollector.
 	c.fallbackFailures = base + "fallbackFailures"
 	c.contextCanceled = base + "contextCanceled"
 	c.contextDeadlineExceeded = base + "contextDeadlineExceeded"
+	c.badRequests = base + "badRequests"
 	c.totalDuration = base + "totalDuration"
 	c.runDuration = base + "runDuration"
 	c.concurrencyInUse = base + "concurrencyInUse"
@@ -133,8 +134,10 @@ func (s *StatsdCollectorClient) NewStatsdCollector(name string) metricCollector.
 //
 //   - circuitOpen, a gauge: 0 after a success, 1 after a short circuit;
 //   - attempts, errors, successes, failures, rejects, shortCircuits,
-//     timeouts, fallbackSuccesses, fallbackFailures, contextCanceled and
-//     contextDeadlineExceeded, counters, each sent only when non-zero;
+//     timeouts, fallbackSuccesses, fallbackFailures, contextCanceled,
+//     contextDeadlineExceeded and badRequests, counters, each sent only
+//     when non-zero; a bad request (hystrix.BadRequest) counts as an
+//     attempt and a badRequest, not as an error;
 //   - totalDuration and runDuration, timings in milliseconds; runDuration
 //     only for executions whose run function ran;
 //   - concurrencyInUse, a timing holding the percentage (0 to 100) of the
@@ -158,6 +161,7 @@ type StatsdCollector struct {
 	fallbackFailures        string
 	contextCanceled         string
 	contextDeadlineExceeded string
+	badRequests             string
 	totalDuration           string
 	runDuration             string
 	concurrencyInUse        string
@@ -187,6 +191,7 @@ func (c *StatsdCollector) Update(r metricCollector.MetricResult) {
 	c.count(c.fallbackFailures, r.FallbackFailures)
 	c.count(c.contextCanceled, r.ContextCanceled)
 	c.count(c.contextDeadlineExceeded, r.ContextDeadlineExceeded)
+	c.count(c.badRequests, r.BadRequests)
 	_ = c.client.TimingDuration(c.totalDuration, r.TotalDuration, c.sampleRate)
 	if ran(r) {
 		_ = c.client.TimingDuration(c.runDuration, r.RunDuration, c.sampleRate)
@@ -205,7 +210,8 @@ func metricSafeName(name string) string { return nameReplacer.Replace(name) }
 
 // ran reports whether the execution's run function ran; the others have no
 // run duration to report, and reporting zero would drag the distribution
-// down. The rule is the DefaultMetricCollector's.
+// down. The rule is the DefaultMetricCollector's: a bad request came from
+// a run that ran.
 func ran(r metricCollector.MetricResult) bool {
-	return r.RunDuration > 0 || r.Successes+r.Failures+r.Timeouts > 0
+	return r.RunDuration > 0 || r.Successes+r.Failures+r.Timeouts+r.BadRequests > 0
 }

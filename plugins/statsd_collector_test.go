@@ -97,6 +97,15 @@ func TestStatsdCollectorSendsAfexMetrics(t *testing.T) {
 			"svc.late.attempts:1|c", "svc.late.contextDeadlineExceeded:1|c",
 			"svc.late.totalDuration:0|ms", "svc.late.concurrencyInUse:0|ms",
 		},
+	}, {
+		// The caller's mistake: no error, no fallback, but the run ran.
+		name: "bad",
+		result: metricCollector.MetricResult{Attempts: 1, BadRequests: 1,
+			TotalDuration: 2 * time.Millisecond, RunDuration: 2 * time.Millisecond},
+		want: []string{
+			"svc.bad.attempts:1|c", "svc.bad.badRequests:1|c",
+			"svc.bad.totalDuration:2|ms", "svc.bad.runDuration:2|ms", "svc.bad.concurrencyInUse:0|ms",
+		},
 	}}
 	var all []string
 	for _, c := range cases {
@@ -197,6 +206,7 @@ func TestStatsdEndToEndThroughHystrixDo(t *testing.T) {
 
 	runOnce(t, cmd, nil)
 	runOnce(t, cmd, errors.New("boom"))
+	runBadRequest(t, cmd)
 	require.NoError(t, client.Close())
 
 	got := sink.lines(t,
@@ -204,8 +214,11 @@ func TestStatsdEndToEndThroughHystrixDo(t *testing.T) {
 		base+"successes:1|c",
 		base+"failures:1|c",
 		base+"fallbackSuccesses:1|c",
+		base+"badRequests:1|c",
 		base+"circuitOpen:0|g",
 	)
-	assert.Len(t, withPrefix(got, base+"attempts:"), 2, "one per execution")
-	assert.Len(t, withPrefix(got, base+"runDuration:"), 2)
+	assert.Len(t, withPrefix(got, base+"attempts:"), 3, "one per execution")
+	assert.Len(t, withPrefix(got, base+"errors:"), 1, "the failure; a bad request is no error")
+	assert.Len(t, withPrefix(got, base+"fallbackSuccesses:"), 1, "a bad request runs no fallback")
+	assert.Len(t, withPrefix(got, base+"runDuration:"), 3)
 }

@@ -17,12 +17,21 @@
 // Merging: events of the same type and name from several hosts become one
 // event per round (one a second by default, -interval):
 //
-//   - counts and other numbers are summed, and reportingHosts is the number
-//     of hosts reporting (the sum of the upstreams' own reportingHosts, so
-//     that an upstream that is itself merged counts for its hosts);
+//   - counts and other numbers are summed, bad requests
+//     (rollingCountBadRequests) among them, and reportingHosts is the
+//     number of hosts reporting (the sum of the upstreams' own
+//     reportingHosts, so that an upstream that is itself merged counts for
+//     its hosts);
+//   - admittedPerMinute, the rate at which a half-open circuit on the
+//     ramp-up recovery admits calls, sent only while it ramps, is summed
+//     over the hosts that send it: each ramping host admits at its own
+//     rate, so the sum is what the dependency receives from them;
 //   - errorPercentage is recomputed from the summed errorCount and
 //     requestCount;
-//   - isCircuitBreakerOpen is true if the circuit is open on any host;
+//   - isCircuitBreakerOpen is true if the circuit is open on any host, and
+//     circuitState is the most severe of the hosts' (open, then half-open,
+//     then closed; a host that sends no circuitState counts by its
+//     isCircuitBreakerOpen);
 //   - latency means are weighted by each host's requestCount; of the latency
 //     percentiles, "0" is the least of the hosts' and "100" the greatest,
 //     and the others are weighted by requestCount (the combined requests'
@@ -38,7 +47,8 @@
 //
 // Upstreams are not trusted to send sane numbers. An event with a number,
 // at any depth, that is not finite or lies beyond ±2^63 (what an int64
-// holds; the format's counts are 32-bit) is left out, that host's alone,
+// holds; the format's counts are 32-bit), admittedPerMinute and
+// rollingCountBadRequests included, is left out, that host's alone,
 // so the circuit still shows with the other hosts' numbers; this is
 // logged the first time for each upstream, not on every event. The
 // merged numbers saturate at the same bound and the recomputed

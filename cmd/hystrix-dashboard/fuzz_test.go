@@ -176,6 +176,9 @@ func FuzzMerge(f *testing.F) {
 	f.Add([]byte(`{"requestCount":1e308,"latencyTotal_mean":1e308}`), []byte(`{"requestCount":1e308,"latencyTotal_mean":1e308}`), []byte(`{"requestCount":3}`), []byte(``))
 	f.Add([]byte(`{"requestCount":-4,"errorCount":"x","latencyTotal":{"0":1,"100":"y"}}`), []byte(`{"isCircuitBreakerOpen":true,"latencyTotal":5}`), []byte(`{"name":"\xff"}`), []byte(``))
 	f.Add([]byte(`{"requestCount":9e18}`), []byte(`{"requestCount":9e18}`), []byte(`{"latencyTotal":{"50":9e18}}`), []byte(`{"requestCount":9e18}`))
+	f.Add([]byte(`{"circuitState":"half-open","admittedPerMinute":60.5,"rollingCountBadRequests":3}`),
+		[]byte(`{"circuitState":"closed","isCircuitBreakerOpen":false,"rollingCountBadRequests":4}`),
+		[]byte(`{"isCircuitBreakerOpen":true,"admittedPerMinute":1e300}`), []byte(`{"circuitState":"forced","admittedPerMinute":{"x":1}}`))
 	f.Fuzz(func(t *testing.T, a, b, c, d []byte) {
 		var evs []event
 		for _, raw := range [][]byte{a, b, c, d} {
@@ -264,6 +267,24 @@ func checkMerged(t *testing.T, evs []event, merged event) {
 			if allNumbers && number(got) != slicesMax(xs) {
 				t.Fatalf("currentTime %v, want the latest of %v", got, xs)
 			}
+		case k == "circuitState":
+			if want := stateModel(evs, vals[0]); !reflect.DeepEqual(got, want) {
+				t.Fatalf("circuitState %v, want %v, the most severe of the hosts' %v", got, want, evs)
+			}
+		case k == "admittedPerMinute":
+			if !allNumbers {
+				if !reflect.DeepEqual(got, vals[0]) {
+					t.Fatalf("%s %v, want the first host's %v", k, got, vals[0])
+				}
+				continue
+			}
+			sum := 0.0
+			for _, x := range xs {
+				sum += x
+			}
+			if g, ok := toFloat(got); !ok || g != clampModel(sum) {
+				t.Fatalf("%s %v, want the sum of %v within the bound, %v", k, got, xs, clampModel(sum))
+			}
 		case strings.HasSuffix(k, "_mean"):
 			if allNumbers {
 				checkBetween(t, k, got, xs)
@@ -297,6 +318,31 @@ func checkMerged(t *testing.T, evs []event, merged event) {
 			}
 		}
 	}
+}
+
+// stateModel is the merged circuitState: each host says "open",
+// "half-open" or "closed" by its circuitState, or else by its boolean
+// isCircuitBreakerOpen, or says nothing; any open host makes it open, then
+// any half-open one half-open, then any closed one closed; if no host
+// says anything, it is the first host's circuitState as sent.
+func stateModel(evs []event, first any) any {
+	said := map[string]bool{}
+	for _, ev := range evs {
+		switch s := ev["circuitState"]; s {
+		case "open", "half-open", "closed":
+			said[s.(string)] = true
+			continue
+		}
+		if open, ok := ev["isCircuitBreakerOpen"].(bool); ok {
+			said[map[bool]string{true: "open", false: "closed"}[open]] = true
+		}
+	}
+	for _, s := range []string{"open", "half-open", "closed"} {
+		if said[s] {
+			return s
+		}
+	}
+	return first
 }
 
 // floats returns vals as numbers, and whether all of them are.

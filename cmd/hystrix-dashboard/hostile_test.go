@@ -37,17 +37,54 @@ func TestAnUpstreamSendingHugeNumbersLosesOnlyItsOwnEvent(t *testing.T) {
 	}
 }
 
+// The keys of bad requests and of the ramp's admitted rate get the range
+// check of every number: a host whose rate is absurd loses its event, and
+// the circuit shows with the other host's rate alone.
+func TestAnUpstreamWithAnAbsurdAdmittedRateLosesOnlyItsOwnEvent(t *testing.T) {
+	ramping := func(rate string) string {
+		return `{"type":"HystrixCommand","name":"ramp","reportingHosts":1,"requestCount":3,"errorCount":0,` +
+			`"circuitState":"half-open","isCircuitBreakerOpen":true,"admittedPerMinute":` + rate + `,"rollingCountBadRequests":2}`
+	}
+	good := newFakeUpstream(t, ramping("60"))
+	evil := newFakeUpstream(t, ramping("1e300"))
+	addr, logs, _ := startDashboard(t, good.url(), evil.url())
+	m := openMerged(t, addr)
+	latest := m.until(t, "the ramping circuit from the good host", 5*time.Second, func(l map[eventKey]event) bool {
+		return hostsOf(l, "ramp") == 1
+	})
+	e := latest[eventKey{"HystrixCommand", "ramp"}]
+	if got := num(t, e, "admittedPerMinute"); got != 60 {
+		t.Errorf("admittedPerMinute %v, want the good host's 60", got)
+	}
+	if got := num(t, e, "rollingCountBadRequests"); got != 2 {
+		t.Errorf("rollingCountBadRequests %v, want the good host's 2", got)
+	}
+	if e["circuitState"] != "half-open" {
+		t.Errorf("circuitState %v, want half-open", e["circuitState"])
+	}
+	time.Sleep(300 * time.Millisecond)
+	m.until(t, "the ramping circuit, rounds later", 2*time.Second, func(l map[eventKey]event) bool {
+		return hostsOf(l, "ramp") == 1
+	})
+	if n := strings.Count(logs.String(), "left out"); n != 1 || !strings.Contains(logs.String(), "admittedPerMinute") {
+		t.Errorf("want the refusal, naming admittedPerMinute, logged once:\n%s", logs.String())
+	}
+}
+
 func TestDecodeEventRefusesNumbersOutOfRange(t *testing.T) {
 	for _, bad := range []string{
 		`{"type":"T","name":"a","n":1e308}`,
 		`{"type":"T","name":"a","n":-1e19}`,
 		`{"type":"T","name":"a","latency":{"99":1e400}}`,
+		`{"type":"T","name":"a","admittedPerMinute":1e300}`,
+		`{"type":"T","name":"a","admittedPerMinute":-1e19}`,
+		`{"type":"T","name":"a","rollingCountBadRequests":1e400}`,
 	} {
 		if _, _, err := decodeEvent([]byte(bad)); err == nil {
 			t.Errorf("decodeEvent(%s): no error", bad)
 		}
 	}
-	if _, _, err := decodeEvent([]byte(`{"type":"T","name":"a","n":9e18,"m":-9e18}`)); err != nil {
+	if _, _, err := decodeEvent([]byte(`{"type":"T","name":"a","n":9e18,"m":-9e18,"admittedPerMinute":0.25,"rollingCountBadRequests":9e18}`)); err != nil {
 		t.Errorf("numbers within an int64 refused: %v", err)
 	}
 }

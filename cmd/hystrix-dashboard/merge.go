@@ -29,13 +29,25 @@ func keyOf(ev event) (eventKey, bool) {
 //
 //   - reportingHosts is the sum of the hosts' (each at least 1, so that a
 //     merged upstream counts for the hosts it merged);
-//   - counts, gauges and every other number are summed: rolling counts,
-//     requestCount, errorCount, current concurrency, pool and queue sizes;
+//   - counts, gauges and every other number are summed: rolling counts
+//     (rollingCountBadRequests among them), requestCount, errorCount,
+//     current concurrency, pool and queue sizes;
+//   - admittedPerMinute, which a host sends only while its circuit ramps
+//     up, is summed over the hosts that send it: each admits calls at its
+//     own rate, so the sum is the rate the dependency is sent by the
+//     ramping hosts (the others admit everything or nothing, which no rate
+//     says);
 //   - errorPercentage is recomputed from the summed errorCount and
 //     requestCount, and kept within 0 to 100 (the hosts' percentages
 //     weighted by requestCount when those are missing);
 //   - isCircuitBreakerOpen, and any other boolean, is true if it is true
 //     on any host: a circuit open anywhere is shown open;
+//   - circuitState is, in the same spirit, the most severe of the hosts':
+//     "open" if any host is open, else "half-open" if any is, else
+//     "closed". A host without a circuitState this merge knows (Java
+//     Hystrix sends none) counts by its isCircuitBreakerOpen, so that the
+//     two keys agree; if no host says anything that counts, the first
+//     host's value stays;
 //   - latency means (keys ending in "_mean") are the hosts' means weighted
 //     by their requestCount, which is the exact mean of all the requests;
 //   - latency percentiles (objects such as latencyExecute and
@@ -75,7 +87,9 @@ func merge(evs []event) event {
 	for _, ev := range evs {
 		hosts += max(1, number(ev["reportingHosts"]))
 	}
-	out["reportingHosts"] = jsonNumber(hosts, true)
+	// A count, but a host may send a fraction: writing it as an integer
+	// would truncate it and the sum would no longer be the hosts'.
+	out["reportingHosts"] = jsonNumber(hosts, hosts == math.Trunc(hosts))
 	if req, ok := sumIfAll(evs, "requestCount"); ok {
 		if errs, ok := sumIfAll(evs, "errorCount"); ok {
 			pct := 0.0
@@ -109,6 +123,13 @@ func mergeField(k string, evs []event, weights []float64) any {
 		return vals[0]
 	case strings.HasSuffix(k, "_mean"), k == "errorPercentage":
 		return combineNumbers(vals, ws, opWeighted)
+	case k == "admittedPerMinute":
+		// Named, not left to the type switch below: a rate is summed
+		// whatever shape a host sends it in, and kept as the first
+		// host's when it is not a number.
+		return combineNumbers(vals, ws, opSum)
+	case k == "circuitState":
+		return mergeState(evs, vals[0])
 	}
 	switch vals[0].(type) {
 	case map[string]any:
@@ -125,6 +146,34 @@ func mergeField(k string, evs []event, weights []float64) any {
 		return combineNumbers(vals, ws, opSum)
 	}
 	return vals[0]
+}
+
+// stateSeverity ranks the values of circuitState that merge knows, from
+// the least severe.
+var stateSeverity = map[string]int{"closed": 1, "half-open": 2, "open": 3}
+
+// mergeState returns the most severe circuit state of the hosts, each
+// host's taken from its circuitState or, when that is missing or unknown,
+// from its isCircuitBreakerOpen; first when no host has either.
+func mergeState(evs []event, first any) any {
+	var worst any = first
+	rank := 0
+	for _, ev := range evs {
+		s, _ := ev["circuitState"].(string)
+		r := stateSeverity[s]
+		if r == 0 {
+			switch ev["isCircuitBreakerOpen"] {
+			case true:
+				s, r = "open", stateSeverity["open"]
+			case false:
+				s, r = "closed", stateSeverity["closed"]
+			}
+		}
+		if r > rank {
+			worst, rank = s, r
+		}
+	}
+	return worst
 }
 
 // mergePercentiles merges objects of latency percentiles keyed "0" to

@@ -164,6 +164,31 @@ func TestMerge(t *testing.T) {
 			want: `{"type":"HystrixCommand","name":"a","reportingHosts":2,"rollingCountSuccess":"n/a","isCircuitBreakerOpen":false}`,
 		},
 		{
+			name: "bad requests and admitted rates are summed",
+			in: []string{
+				`{"type":"HystrixCommand","name":"a","circuitState":"half-open","admittedPerMinute":60,"rollingCountBadRequests":3}`,
+				`{"type":"HystrixCommand","name":"a","circuitState":"half-open","admittedPerMinute":30.5,"rollingCountBadRequests":4}`,
+			},
+			want: `{"type":"HystrixCommand","name":"a","reportingHosts":2,"circuitState":"half-open","admittedPerMinute":90.5,"rollingCountBadRequests":7}`,
+		},
+		{
+			// A host that is not ramping sends no rate and adds none.
+			name: "the admitted rate of the ramping hosts alone",
+			in: []string{
+				`{"type":"HystrixCommand","name":"a","circuitState":"closed","isCircuitBreakerOpen":false}`,
+				`{"type":"HystrixCommand","name":"a","circuitState":"half-open","isCircuitBreakerOpen":true,"admittedPerMinute":120}`,
+			},
+			want: `{"type":"HystrixCommand","name":"a","reportingHosts":2,"circuitState":"half-open","isCircuitBreakerOpen":true,"admittedPerMinute":120}`,
+		},
+		{
+			name: "an admitted rate that is not a number is the first host's",
+			in: []string{
+				`{"type":"HystrixCommand","name":"a","admittedPerMinute":"fast"}`,
+				`{"type":"HystrixCommand","name":"a","admittedPerMinute":{"50":60}}`,
+			},
+			want: `{"type":"HystrixCommand","name":"a","reportingHosts":2,"admittedPerMinute":"fast"}`,
+		},
+		{
 			name: "thread pools",
 			in: []string{
 				`{"type":"HystrixThreadPool","name":"p","reportingHosts":1,"currentActiveCount":2,"currentPoolSize":10,"currentQueueSize":0,"rollingMaxActiveThreads":3,"rollingCountThreadsExecuted":100,"propertyValue_queueSizeRejectionThreshold":5}`,
@@ -180,6 +205,43 @@ func TestMerge(t *testing.T) {
 			got := canon(t, merge(in))
 			if want := canon(t, ev(t, tc.want)); got != want {
 				t.Errorf("merged\n got %s\nwant %s", got, want)
+			}
+		})
+	}
+}
+
+// The merged circuitState agrees with isCircuitBreakerOpen: the most
+// severe state of any host, open before half-open before closed.
+func TestMergeCircuitState(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		hosts []string // each host's fields beyond type and name
+		want  any      // nil for no circuitState
+	}{
+		{"closed everywhere", []string{`"circuitState":"closed"`, `"circuitState":"closed"`}, "closed"},
+		{"open anywhere", []string{`"circuitState":"closed"`, `"circuitState":"open"`, `"circuitState":"half-open"`}, "open"},
+		{"half-open before closed", []string{`"circuitState":"closed"`, `"circuitState":"half-open"`}, "half-open"},
+		{"the first host's order does not matter", []string{`"circuitState":"half-open"`, `"circuitState":"closed"`}, "half-open"},
+		{"a Java host open by its boolean", []string{`"circuitState":"half-open"`, `"isCircuitBreakerOpen":true`}, "open"},
+		{"a Java host closed by its boolean", []string{`"isCircuitBreakerOpen":false`, `"circuitState":"half-open"`}, "half-open"},
+		{"a state merge does not know counts by the boolean", []string{`"circuitState":"forced","isCircuitBreakerOpen":true`, `"circuitState":"half-open"`}, "open"},
+		{"nothing that counts keeps the first host's", []string{`"circuitState":"forced"`, `"circuitState":7`}, "forced"},
+		{"no host sends one", []string{`"isCircuitBreakerOpen":true`, `"isCircuitBreakerOpen":false`}, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var in []event
+			for _, h := range tc.hosts {
+				in = append(in, ev(t, `{"type":"HystrixCommand","name":"a",`+h+`}`))
+			}
+			got, ok := merge(in)["circuitState"]
+			if tc.want == nil {
+				if ok {
+					t.Errorf("circuitState %v, which no host sent", got)
+				}
+				return
+			}
+			if got != tc.want {
+				t.Errorf("circuitState %v, want %v", got, tc.want)
 			}
 		})
 	}

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -91,8 +92,9 @@ func TestDashboardRoutes(t *testing.T) {
 
 // TestDashboardInBrowser runs the demo and watches its dashboard in
 // headless Chromium: the page must load without errors, show a tile for
-// each of the demo's circuits and show a circuit open while the
-// downstream fails.
+// each of the demo's circuits, show a circuit open while the downstream
+// fails, and show the ramping circuit half-open with the rate it admits
+// before the run ends.
 func TestDashboardInBrowser(t *testing.T) {
 	b := browsertest.Start(t, 55*time.Second, 1280, 760)
 
@@ -108,9 +110,10 @@ func TestDashboardInBrowser(t *testing.T) {
 	sched := newSchedule(start, cfg.Duration)
 	r := startRun(t, cfg)
 	base := strings.TrimSuffix(r.streamURL(t), streamPath)
+	cmds := demoCommands(cfg.Duration)
 
 	b.Run(t, "opening the dashboard", chromedp.Navigate(base+"/"))
-	for _, c := range demoCommands(cfg.Duration) {
+	for _, c := range cmds {
 		b.WaitFor(t, "a tile for "+c.name,
 			`document.querySelector('#circuits .tile[data-command="`+c.name+`"]') !== null`, 10*time.Second)
 	}
@@ -132,7 +135,7 @@ func TestDashboardInBrowser(t *testing.T) {
 	if path := shot; path != "" {
 		// Every circuit open, late in the failing phase.
 		b.WaitFor(t, "every circuit open",
-			`document.querySelectorAll('#circuits .tile[data-state="open"]').length === 3`,
+			`document.querySelectorAll('#circuits .tile[data-state="open"]').length === `+strconv.Itoa(len(cmds)),
 			sched.ends[phaseFailing]-time.Since(start))
 		time.Sleep(time.Until(start.Add(sched.ends[phaseFailing] - 1500*time.Millisecond)))
 		var png []byte
@@ -144,6 +147,22 @@ func TestDashboardInBrowser(t *testing.T) {
 			t.Fatal(err)
 		}
 		t.Logf("wrote %s (%d bytes) at %v", path, len(png), time.Since(start).Round(time.Millisecond))
+	}
+
+	// The ramping circuit says what it admits while it ramps: briefly as
+	// each probe times out in the slow phase, and for stages of a second
+	// from the recovered phase on, until the run ends.
+	for _, c := range cmds {
+		if !c.ramps() {
+			continue
+		}
+		tile := `document.querySelector('#circuits .tile[data-command="` + c.name + `"]')`
+		b.WaitFor(t, c.name+" ramping up", tile+`.dataset.state === 'half-open' && `+tile+`.dataset.admitted !== undefined &&
+			/^admitting [0-9,.]+\/min$/.test(`+tile+`.querySelector('[data-field="ramp"]').innerText)`,
+			cfg.Duration-time.Since(start))
+		var text string
+		b.Eval(t, tile+`.querySelector('[data-field="ramp"]').innerText`, &text)
+		t.Logf("%s at %v: %s", c.name, time.Since(start).Round(time.Millisecond), text)
 	}
 
 	if p := b.Problems(); len(p) > 0 {

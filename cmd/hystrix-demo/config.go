@@ -42,8 +42,9 @@ func defaultConfig() config {
 }
 
 const usageHead = `hystrix-demo runs a simulated downstream service through healthy, failing,
-slow and recovered phases, calls it through three hystrix commands and shows
-their circuits open and close again. It needs nothing outside the process.
+slow and recovered phases, calls it through four hystrix commands and shows
+their circuits open and close again, one of them ramping its traffic back up.
+It needs nothing outside the process.
 
 Usage:
   go run ./cmd/hystrix-demo [flags]
@@ -71,7 +72,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.IntVar(&cfg.Workers, "workers", cfg.Workers,
 		"most calls in flight at once; a call due while all workers are busy\nis skipped")
 	fs.IntVar(&cfg.RPS, "rps", cfg.RPS,
-		"calls started per second, in turn across the three commands")
+		"calls started per second, in turn across the four commands")
 	fs.DurationVar(&cfg.Refresh, "refresh", cfg.Refresh,
 		"how often the live view is redrawn (at least 50ms)")
 	fs.BoolVar(&cfg.Plain, "plain", cfg.Plain,

@@ -116,7 +116,7 @@ func (d *display) status(now time.Time) []string {
 			stamp(now.Sub(d.start)), ph, ph.describe(), left.Seconds()),
 		fmt.Sprintf("         %d calls skipped so far because all %d workers were busy",
 			d.traffic.skipped.Load(), d.cfg.Workers),
-		fmt.Sprintf("  %-16s %-9s %7s %5s %8s %9s %6s", "COMMAND", "STATE", "REQ/S", "ERR%", "P99 RUN", "P99 TOTAL", "ACTIVE"),
+		fmt.Sprintf("  %-16s %-9s %7s %5s %8s %9s %6s %9s", "COMMAND", "STATE", "REQ/S", "ERR%", "P99 RUN", "P99 TOTAL", "ACTIVE", "ADMITTING"),
 	}
 	for _, c := range d.cmds {
 		ls = append(ls, d.row(now, c))
@@ -126,7 +126,8 @@ func (d *display) status(now time.Time) []string {
 
 // row formats the live metrics of one circuit. Rates and error percentages
 // are over hystrix's ten-second window, latencies over its sixty-second one;
-// both restart when the circuit closes.
+// both restart when the circuit closes. ADMITTING is the rate a ramping
+// circuit lets through, "-" for any other.
 func (d *display) row(now time.Time, c *command) string {
 	circuit, _, _ := hystrix.GetCircuit(c.name)
 	m := circuit.Metrics()
@@ -136,10 +137,14 @@ func (d *display) row(now time.Time, c *command) string {
 	if reqs > 0 {
 		errPct = errs / reqs * 100
 	}
-	return fmt.Sprintf("  %-16s %-9s %7.1f %4.0f%% %8s %9s %6d",
+	admitting := "-"
+	if rate, ok := circuit.AdmittedPerMinute(); ok {
+		admitting = perMinute(rate)
+	}
+	return fmt.Sprintf("  %-16s %-9s %7.1f %4.0f%% %8s %9s %6d %9s",
 		c.name, circuit.State(), reqs/d.window(now, c.name).Seconds(), errPct,
 		p99(m.RunDuration(), now), p99(m.TotalDuration(), now),
-		circuit.ActiveCount())
+		circuit.ActiveCount(), admitting)
 }
 
 // window is how much time the circuit's rolling counts cover at now: the

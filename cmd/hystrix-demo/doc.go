@@ -2,11 +2,17 @@
 // whose dependency goes bad, without needing anything outside the process.
 //
 // It starts a simulated downstream HTTP service on the loopback interface
-// and sends it steady, concurrent traffic through three hystrix commands,
-// "users", "orders" and "recommendations", each with its own timeout,
-// concurrency limit, error threshold and sleep window ("orders" runs with
-// CallerIsolation, the others on goroutines of their own). Every command has
-// a fallback, so the callers always get an answer.
+// and sends it steady, concurrent traffic through four hystrix commands,
+// "orders", "payments", "recommendations" and "users", each with its own
+// timeout, concurrency limit, sleep window and rule for opening ("orders"
+// runs with CallerIsolation, the others on goroutines of their own). Three
+// open at an error percentage and recover on a single probe, as in
+// hystrix; "payments" opens on the sixth failure in a row and recovers by
+// ramping up: half-open, it admits 60 calls a minute, then three times as
+// many after each stage (a twentieth of the run, 1 to 3 seconds) in which
+// every admitted call succeeded, until a stage refuses nothing and the
+// circuit closes; any failure opens it again. Every command has a fallback,
+// so the callers always get an answer.
 //
 // The downstream goes through four phases whose lengths scale with -duration:
 //
@@ -18,11 +24,11 @@
 //     that an open circuit lets through after each sleep window time out and
 //     the circuits stay open;
 //   - recovered: quick 200 responses again; the next probe succeeds and each
-//     circuit closes.
+//     circuit closes, "payments" once its ramp has climbed past its traffic.
 //
 // About once a second the terminal shows the current phase and, for each
 // circuit, its state, request rate, error percentage, 99th percentile
-// latencies and concurrent executions. The same metrics are served as a
+// latencies, concurrent executions and, while it ramps, the rate it admits. The same metrics are served as a
 // Hystrix dashboard stream at /hystrix.stream on -addr, whose URL is printed
 // at start. The demo stops after -duration, or on Ctrl-C, and prints what
 // happened to every command.

@@ -14,6 +14,7 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/gohystrix/hystrix-go/hystrix"
 	"go.uber.org/goleak"
@@ -124,7 +125,11 @@ func TestRunShowsCircuitsOpenAndClose(t *testing.T) {
 	r := startRun(t, cfg)
 
 	ev := readCommandEvent(t, r.streamURL(t))
-	if name, _ := ev["name"].(string); name != "orders" && name != "recommendations" && name != "users" {
+	known := false
+	for _, c := range demoCommands(cfg.Duration) {
+		known = known || ev["name"] == c.name
+	}
+	if !known {
 		t.Errorf("stream event names command %q, want one of the demo's", ev["name"])
 	}
 
@@ -136,6 +141,14 @@ func TestRunShowsCircuitsOpenAndClose(t *testing.T) {
 
 	if strings.Contains(out, "\x1b[") {
 		t.Error("plain output contains ANSI escape codes")
+	}
+	// The same lines make the redrawn screen, which a wrapped line would
+	// throw off.
+	live, _, _ := strings.Cut(out, "\nSummary: ")
+	for _, line := range strings.Split(live, "\n") {
+		if n := utf8.RuneCountInString(line); n > 80 {
+			t.Errorf("a line of %d columns, wider than a terminal's 80: %q", n, line)
+		}
 	}
 	if !openWhileFailing(out) {
 		t.Error("no frame shows a circuit open during the failing phase")
@@ -155,6 +168,11 @@ func TestRunShowsCircuitsOpenAndClose(t *testing.T) {
 		checkSummaryRow(t, c.name, row)
 		if !strings.HasPrefix(row.story, "opened") {
 			t.Errorf("%s: circuit %q, want it opened by the failing phase", c.name, row.story)
+		}
+		// The ramping circuit is half-open, ramping, whenever a probe
+		// times out in the slow phase and from the recovered phase on.
+		if ramped := strings.Contains(row.story, "half-open at up to"); ramped != c.ramps() {
+			t.Errorf("%s: circuit %q; ramps up: %v", c.name, row.story, c.ramps())
 		}
 		if strings.HasSuffix(row.story, "closed again") {
 			reclosed++
@@ -362,8 +380,8 @@ func summaryRows(t *testing.T, out string) map[string]summaryRow {
 			}
 		}
 	}
-	if len(rows) != 3 {
-		t.Fatalf("summary has %d command rows, want 3:\n%s", len(rows), summary)
+	if n := len(demoCommands(time.Minute)); len(rows) != n {
+		t.Fatalf("summary has %d command rows, want %d:\n%s", len(rows), n, summary)
 	}
 	return rows
 }
@@ -377,5 +395,52 @@ func checkSummaryRow(t *testing.T, name string, r summaryRow) {
 	}
 	if r.fallbacks != r.calls-r.successes {
 		t.Errorf("%s: %d fallbacks for %d unsuccessful calls", name, r.fallbacks, r.calls-r.successes)
+	}
+}
+
+func TestCircuitStory(t *testing.T) {
+	for _, tc := range []struct {
+		h    history
+		want string
+	}{
+		{history{}, "never opened"},
+		{history{opened: 1, reclosed: true}, "opened once, closed again"},
+		{history{opened: 2, state: hystrix.StateOpen}, "opened 2 times, still open at the end"},
+		{history{opened: 1, ramped: true, peak: 540, reclosed: true}, "opened once, half-open at up to 540/min, closed again"},
+		{history{opened: 1, ramped: true, peak: 60, state: hystrix.StateHalfOpen}, "opened once, half-open at up to 60/min, still half-open at the end"},
+	} {
+		if got := circuitStory(&tc.h); got != tc.want {
+			t.Errorf("%+v: %q, want %q", tc.h, got, tc.want)
+		}
+	}
+}
+
+// The ramp's stages scale with the run within bounds, and a 30s run, the
+// default, gets the stages its ramp was tuned for.
+func TestRampStage(t *testing.T) {
+	for total, want := range map[time.Duration]int{
+		4 * time.Second: 1000, 30 * time.Second: 1500, time.Minute: 3000, time.Hour: 3000,
+	} {
+		if got := rampStage(total); got != want {
+			t.Errorf("rampStage(%v) = %d, want %d", total, got, want)
+		}
+	}
+	ramps := 0
+	for _, c := range demoCommands(defaultConfig().Duration) {
+		if !c.ramps() {
+			continue
+		}
+		ramps++
+		if err := hystrix.TryConfigureCommand("ramp-check-"+c.name, c.config); err != nil {
+			t.Errorf("%s: %v", c.name, err)
+		}
+		if c.config.Recovery.Ramp.StageMs != 1500 || c.config.SleepWindow != 2000 || c.opensAt() != ">5 in row" {
+			t.Errorf("%s: stage %dms, sleep window %dms, opens at %q", c.name,
+				c.config.Recovery.Ramp.StageMs, c.config.SleepWindow, c.opensAt())
+		}
+	}
+	hystrix.Flush()
+	if ramps != 1 {
+		t.Errorf("%d commands ramp, want 1", ramps)
 	}
 }

@@ -15,13 +15,16 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/gohystrix/hystrix-go/exporters/hystrixprom"
 )
 
 // TestPrometheusScrapesDemo runs the demo and a real Prometheus server
 // (Debian's package; .ci/install-prometheus.sh installs it) that scrapes
 // the demo's /metrics every second, and waits until Prometheus's query API
 // returns the demo's commands with calls counted. It then runs every query
-// of the Grafana dashboard against that server.
+// of the Grafana dashboard against that server, those of a ramping circuit
+// last: they have data only once the demo's ramp has begun.
 func TestPrometheusScrapesDemo(t *testing.T) {
 	bin, err := exec.LookPath("prometheus")
 	if err != nil {
@@ -32,8 +35,13 @@ func TestPrometheusScrapesDemo(t *testing.T) {
 	}
 	deadline := time.Now().Add(30 * time.Second)
 
-	// Longer than the test needs; the cleanup of startRun cancels it.
-	r := startRun(t, testConfig(time.Minute))
+	// The run lasts until its circuit on the ramp-up recovery has ramped:
+	// that begins a sleep window into the recovered phase, some 21s in,
+	// and goes on for a few stages of 1.5s.
+	cfg := testConfig(30 * time.Second)
+	start := time.Now()
+	sched := newSchedule(start, cfg.Duration)
+	r := startRun(t, cfg)
 	base := strings.TrimSuffix(r.streamURL(t), streamPath)
 
 	tr := &http.Transport{}
@@ -97,8 +105,16 @@ func TestPrometheusScrapesDemo(t *testing.T) {
 	}
 
 	// Every query of the dashboard is valid PromQL to a real server and,
-	// once two scrapes are in for rates to have data, returns series.
+	// once two scrapes are in for rates to have data, returns series. The
+	// admitted rate has series only while a circuit ramps: it is waited for
+	// last, until shortly before the run ends and the demo's series go
+	// stale.
+	var rampExprs []string
 	for _, e := range dashboardExprs(t) {
+		if strings.Contains(e, hystrixprom.CircuitAdmittedPerMinute) {
+			rampExprs = append(rampExprs, e)
+			continue
+		}
 		for {
 			res, err := query(client, prom.url, e)
 			if err != nil {
@@ -110,6 +126,38 @@ func TestPrometheusScrapesDemo(t *testing.T) {
 			}
 			if time.Now().After(deadline) {
 				t.Errorf("dashboard query %s: no data within the deadline", e)
+				break
+			}
+			time.Sleep(250 * time.Millisecond)
+		}
+	}
+	if len(rampExprs) == 0 {
+		t.Errorf("no dashboard query shows %s", hystrixprom.CircuitAdmittedPerMinute)
+	}
+	ramping := map[string]bool{}
+	for _, c := range demoCommands(cfg.Duration) {
+		ramping[c.name] = c.ramps()
+	}
+	rampDeadline := start.Add(sched.ends[numPhases-1] - time.Second)
+	for _, e := range rampExprs {
+		for {
+			res, err := query(client, prom.url, e)
+			if err != nil {
+				t.Errorf("dashboard query %s: %v", e, err)
+				break
+			}
+			if len(res) > 0 {
+				t.Logf("%s at %v: %v", e, time.Since(start).Round(time.Millisecond), res)
+				for _, s := range res {
+					if c := s.Metric["command"]; !ramping[c] || s.Value < 60 {
+						t.Errorf("%s: %s ramps at %v/min; want a ramping command, from 60/min up", e, c, s.Value)
+					}
+				}
+				break
+			}
+			if time.Now().After(rampDeadline) {
+				t.Errorf("dashboard query %s: no data within the run, which should have ramped from %v on",
+					e, sched.begins(phaseRecovered))
 				break
 			}
 			time.Sleep(250 * time.Millisecond)

@@ -101,10 +101,16 @@ func intro(cfg config, sched schedule, cmds []*command, downURL string, stream *
 		"COMMAND", "TIMEOUT", "MAX", "OPENS AT", "SLEEP", "ISOLATION", "FALLBACK"))
 	for _, c := range cmds {
 		ls = append(ls, fmt.Sprintf("  %-16s %5dms %3d %9s %6s %-9s  %s",
-			c.name, c.config.Timeout, c.config.MaxConcurrentRequests,
-			fmt.Sprintf("%d%%/%d", c.config.ErrorPercentThreshold, c.config.RequestVolumeThreshold),
+			c.name, c.config.Timeout, c.config.MaxConcurrentRequests, c.opensAt(),
 			time.Duration(c.config.SleepWindow)*time.Millisecond, c.isolation(), c.fallback))
 	}
-	ls = append(ls, "  (OPENS AT: error percentage / calls needed in the 10s window)")
+	ls = append(ls, "  (OPENS AT: error % / calls needed in the 10s window, or failures in a row)")
+	for _, c := range cmds {
+		if r := c.config.Recovery.Ramp; r != nil {
+			ls = append(ls, fmt.Sprintf("  %s ramps up when half-open: %g calls/min, x%g after each good %v stage",
+				c.name, r.StartPerMinute, r.Factor, time.Duration(r.StageMs)*time.Millisecond))
+		}
+	}
+	ls = append(ls, "  (the others let one probe through after each sleep window)")
 	return ls
 }

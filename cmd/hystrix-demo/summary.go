@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"io"
 	"time"
+
+	"github.com/gohystrix/hystrix-go/hystrix"
 )
 
 // printSummary reports what happened to each command over the whole run.
@@ -26,16 +28,23 @@ func printSummary(out io.Writer, elapsed time.Duration, why string, cmds []*comm
 	fmt.Fprintf(out, "  %d calls skipped because all workers were busy.\n", t.skipped.Load())
 }
 
-// circuitStory says in a few words whether the circuit opened and whether
-// it recovered.
+// circuitStory says in a few words whether the circuit opened, how far a
+// ramp got, and whether it recovered.
 func circuitStory(h *history) string {
-	switch {
-	case h.opened == 0:
+	if h.opened == 0 {
 		return "never opened"
+	}
+	s := "opened " + times(h.opened)
+	if h.ramped {
+		s += ", half-open at up to " + perMinute(h.peak)
+	}
+	switch {
 	case h.reclosed:
-		return fmt.Sprintf("opened %s, closed again", times(h.opened))
+		return s + ", closed again"
+	case h.state == hystrix.StateHalfOpen:
+		return s + ", still half-open at the end"
 	default:
-		return fmt.Sprintf("opened %s, still open at the end", times(h.opened))
+		return s + ", still open at the end"
 	}
 }
 

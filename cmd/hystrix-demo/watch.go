@@ -21,11 +21,17 @@ type history struct {
 	// since is when the circuit's rolling metrics began: the start of the
 	// run, or when it last closed, since closing clears them.
 	since time.Time
+	// rate is the rate its ramp admitted at the last poll, 0 when it was
+	// not ramping; peak is the highest seen, and ramped says one was.
+	rate, peak float64
+	ramped     bool
 }
 
 // watcher samples the circuits' states and turns their changes into
-// events. The library has no hook for state changes, and its log lines are
-// meant for people, so sampling is the dependable way to see them.
+// events. Sampling shows what a person watching would see: a listener
+// (hystrix.OnStateChange) would also report each of the half-open moments,
+// a few milliseconds long, in which a ramping circuit's first call fails
+// while the dependency is down, and it cannot say how far a ramp has got.
 type watcher struct {
 	start   time.Time
 	names   []string
@@ -42,13 +48,14 @@ func newWatcher(start time.Time, cmds []*command) *watcher {
 }
 
 // poll samples every circuit at now and returns a line for each one that
-// opened or closed since the last poll.
+// opened, closed or raised the rate of its ramp since the last poll.
 func (w *watcher) poll(now time.Time) []string {
 	var events []string
 	for _, name := range w.names {
 		c, _, _ := hystrix.GetCircuit(name)
 		h := w.history[name]
 		state := c.State()
+		rate, ramping := c.AdmittedPerMinute()
 		wasClosed := h.state == hystrix.StateClosed
 		isClosed := state == hystrix.StateClosed
 		h.state = state
@@ -60,8 +67,24 @@ func (w *watcher) poll(now time.Time) []string {
 		case !wasClosed && isClosed:
 			h.reclosed = true
 			h.since = now
-			events = append(events, w.event(now, name, "circuit closed again, a probe succeeded"))
+			why := "a probe succeeded"
+			if h.ramped {
+				why = "the ramp refused no call"
+			}
+			events = append(events, w.event(now, name, "circuit closed again, "+why))
 		}
+		if !ramping {
+			h.rate = 0
+			continue
+		}
+		h.ramped = true
+		h.peak = max(h.peak, rate)
+		// The first stage of each ramp is not news: a failing dependency
+		// sends the circuit through it every sleep window.
+		if h.rate > 0 && rate > h.rate {
+			events = append(events, w.event(now, name, "ramping up, half-open and admitting "+perMinute(rate)))
+		}
+		h.rate = rate
 	}
 	return events
 }
@@ -73,4 +96,9 @@ func (w *watcher) event(now time.Time, name, what string) string {
 // stamp formats an offset from the start of the run for the left margin.
 func stamp(d time.Duration) string {
 	return fmt.Sprintf("[%5.1fs]", d.Seconds())
+}
+
+// perMinute formats an admitted rate.
+func perMinute(rate float64) string {
+	return fmt.Sprintf("%.0f/min", rate)
 }

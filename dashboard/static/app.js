@@ -158,6 +158,27 @@
     return has(v) ? counts.format(Math.round(num(v))) : '–';
   }
 
+  // admittedRate is the rate, a minute, at which the circuit's half-open
+  // ramp admits calls, or -1 when the event has none: the key is there
+  // only while a circuit ramps (summed over the hosts that do, in a
+  // merged stream).
+  function admittedRate(ev) {
+    if (!has(ev.admittedPerMinute)) {
+      return -1;
+    }
+    const r = num(ev.admittedPerMinute);
+    return r >= 0 ? r : -1;
+  }
+
+  // forcedState is "open" or "closed" when the circuit is configured to
+  // stay so, else "".
+  function forcedState(ev) {
+    if (bool(ev.propertyValue_circuitBreakerForceOpen)) {
+      return 'open';
+    }
+    return bool(ev.propertyValue_circuitBreakerForceClosed) ? 'closed' : '';
+  }
+
   // ---- circuits ----------------------------------------------------------
 
   function stateOf(ev) {
@@ -227,6 +248,11 @@
 
     c.tile.dataset.state = state;
     f.state.textContent = state;
+    renderRamp(c);
+    const forced = forcedState(ev);
+    c.tile.dataset.forced = forced;
+    f.forced.hidden = forced === '';
+    f.forced.textContent = forced === '' ? '' : 'forced ' + forced;
     c.tile.dataset.errors = errPct === 0 ? 'none' : (threshold > 0 && errPct >= threshold ? 'high' : 'some');
 
     f.rate.textContent = fmtRate(c.rate);
@@ -240,6 +266,7 @@
     f.timeout.textContent = fmtCount(ev.rollingCountTimeout);
     f.short.textContent = fmtCount(ev.rollingCountShortCircuited);
     f.rejected.textContent = fmtCount(num(ev.rollingCountThreadPoolRejected) + num(ev.rollingCountSemaphoreRejected));
+    f.bad.textContent = fmtCount(ev.rollingCountBadRequests);
     f.fallback.textContent = fmtCount(ev.rollingCountFallbackSuccess) + ' / ' +
       fmtCount(num(ev.rollingCountFallbackFailure) + num(ev.rollingCountFallbackRejection));
 
@@ -259,6 +286,22 @@
     renderSpark(c);
     c.dirty = false;
     renderMeta(c);
+  }
+
+  // renderRamp shows the rate a ramping circuit admits, and marks the tile
+  // with it (data-admitted) for tests and scripts.
+  function renderRamp(c) {
+    const rate = admittedRate(c.ev);
+    const el = c.fields.ramp;
+    if (rate < 0) {
+      el.hidden = true;
+      el.textContent = '';
+      delete c.tile.dataset.admitted;
+      return;
+    }
+    el.hidden = false;
+    el.textContent = 'admitting ' + fmtRate(rate) + '/min';
+    c.tile.dataset.admitted = String(rate);
   }
 
   // concurrencyLimit is the most executions the circuit allows at once, on
@@ -283,13 +326,11 @@
     }
     parts.push(Math.round(windowSeconds(ev)) + ' s window');
     const threshold = num(ev.propertyValue_circuitBreakerErrorThresholdPercentage);
-    if (threshold > 0) {
+    const tolerated = ev.propertyValue_circuitBreakerConsecutiveFailures;
+    if (typeof tolerated === 'number' && tolerated >= 0) {
+      parts.push('opens on ' + fmtCount(tolerated + 1) + ' failures in a row');
+    } else if (threshold > 0) {
       parts.push('opens at ' + threshold + ' % of ≥ ' + fmtCount(ev.propertyValue_circuitBreakerRequestVolumeThreshold) + ' requests');
-    }
-    if (bool(ev.propertyValue_circuitBreakerForceOpen)) {
-      parts.push('forced open');
-    } else if (bool(ev.propertyValue_circuitBreakerForceClosed)) {
-      parts.push('forced closed');
     }
     const age = Date.now() - c.seen;
     const stale = age > STALE_MS;

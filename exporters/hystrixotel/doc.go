@@ -16,8 +16,9 @@
 //	hystrix.calls                    counter {call}: executions, by
 //	                                 hystrix.outcome: success, failure,
 //	                                 rejected, short_circuit, timeout,
-//	                                 context_canceled or
-//	                                 context_deadline_exceeded
+//	                                 context_canceled,
+//	                                 context_deadline_exceeded or
+//	                                 bad_request
 //	hystrix.fallback.calls           counter {call}: fallbacks that ran, by
 //	                                 hystrix.fallback.result: success or
 //	                                 failure
@@ -27,12 +28,17 @@
 //	hystrix.circuit.state            gauge: 1 for the circuit's
 //	                                 hystrix.circuit.state (closed, open or
 //	                                 half-open), 0 for the other two
+//	hystrix.circuit.admitted_rate    gauge {call}/min: what a half-open
+//	                                 circuit on the ramp-up recovery
+//	                                 admits; only while it ramps
 //	hystrix.concurrent_executions    up-down counter {execution}: in flight
 //	hystrix.max_concurrent_requests  gauge {execution}: -1 means unbounded
 //	hystrix.timeout                  gauge s: -1 means none
 //	hystrix.error_percent_threshold  gauge %
 //	hystrix.request_volume_threshold gauge {call}
 //	hystrix.sleep_window             gauge s
+//	hystrix.force_open               gauge 1: 1 if force_open is set
+//	hystrix.force_closed             gauge 1: 1 if force_closed is set
 //
 // The counters and histograms are recorded as each execution finishes, by
 // a collector registered in metricCollector.Registry, so they are exact and
@@ -40,4 +46,11 @@
 // window, not these). Each command's outcome and fallback series start at
 // zero when its circuit is made. The gauges are observed from
 // hystrix.Circuits at each collection and cover every circuit.
+//
+// A bad request (hystrix.BadRequest) is the caller's mistake: it has its own
+// outcome, which error ratios should leave out as the circuits' own health
+// does. hystrix.circuit.admitted_rate is observed only while a circuit ramps
+// up, as the stream's admittedPerMinute is sent, so that it shows each ramp
+// and nothing between them: a closed circuit admits everything and an open
+// one nothing, which no rate would say truly.
 package hystrixotel

@@ -34,6 +34,10 @@ const (
 	// CircuitStateName is 1 for the state the circuit is in and 0 for the
 	// others (attribute hystrix.circuit.state: closed, open or half-open).
 	CircuitStateName = "hystrix.circuit.state"
+	// AdmittedRateName is the rate, in executions a minute, at which a
+	// half-open circuit on the ramp-up recovery admits executions now. It
+	// is observed only while the circuit ramps (see the package doc).
+	AdmittedRateName = "hystrix.circuit.admitted_rate"
 	// ConcurrentExecutionsName is how many executions hold a concurrency
 	// ticket now.
 	ConcurrentExecutionsName = "hystrix.concurrent_executions"
@@ -51,6 +55,12 @@ const (
 	// SleepWindowName is how long, in seconds, an open circuit waits before
 	// it lets a probe through.
 	SleepWindowName = "hystrix.sleep_window"
+	// ForceOpenName is 1 when the command is configured to refuse every
+	// execution (force_open), 0 otherwise.
+	ForceOpenName = "hystrix.force_open"
+	// ForceClosedName is 1 when the command is configured to run every
+	// execution whatever its health (force_closed), 0 otherwise.
+	ForceClosedName = "hystrix.force_closed"
 )
 
 // The attribute keys of the measurements.
@@ -66,8 +76,10 @@ const (
 )
 
 // Outcomes lists the values of hystrix.outcome, in a fixed order: success,
-// failure, rejected, short_circuit, timeout, context_canceled and
-// context_deadline_exceeded. Exactly one of them counts each execution.
+// failure, rejected, short_circuit, timeout, context_canceled,
+// context_deadline_exceeded and bad_request (a run that returned
+// hystrix.BadRequest: the caller's mistake, which runs no fallback and does
+// not count against health). Exactly one of them counts each execution.
 var Outcomes = append([]string(nil), outcome.Names[:]...)
 
 // DefaultBuckets are the bucket boundaries, in seconds, of the duration
@@ -109,12 +121,15 @@ type Exporter struct {
 	total     metric.Float64Histogram
 
 	state         metric.Int64ObservableGauge
+	admitted      metric.Float64ObservableGauge
 	concurrent    metric.Int64ObservableUpDownCounter
 	maxConcurrent metric.Int64ObservableGauge
 	timeout       metric.Float64ObservableGauge
 	errorPercent  metric.Int64ObservableGauge
 	volume        metric.Int64ObservableGauge
 	sleep         metric.Float64ObservableGauge
+	forceOpen     metric.Int64ObservableGauge
+	forceClosed   metric.Int64ObservableGauge
 }
 
 // New creates the exporter's instruments with a meter of mp named
@@ -124,9 +139,9 @@ type Exporter struct {
 // every circuit created from then on records each of its executions to
 // the counters and histograms. Call New before the first command runs:
 // circuits that already exist get no collector until hystrix.Flush
-// replaces them. The observable gauges (circuit state, concurrency,
-// settings) are read from hystrix.Circuits at each collection and cover
-// every circuit.
+// replaces them. The observable gauges (circuit state, admitted rate,
+// concurrency, settings) are read from hystrix.Circuits at each collection
+// and cover every circuit.
 //
 // Each call makes an independent exporter; two on the same MeterProvider
 // record every execution twice into the same instruments, so make one.
@@ -167,6 +182,9 @@ func New(mp metric.MeterProvider, opts ...Option) (*Exporter, error) {
 	e.state, e2 = m.Int64ObservableGauge(CircuitStateName, metric.WithUnit("1"),
 		metric.WithDescription("1 for the state the hystrix command's circuit is in (closed, open or half-open), 0 for the others."))
 	add(e2)
+	e.admitted, e2 = m.Float64ObservableGauge(AdmittedRateName, metric.WithUnit("{call}/min"),
+		metric.WithDescription("Executions a minute that the hystrix command's half-open circuit admits now as it ramps up; only while it ramps."))
+	add(e2)
 	e.concurrent, e2 = m.Int64ObservableUpDownCounter(ConcurrentExecutionsName, metric.WithUnit("{execution}"),
 		metric.WithDescription("Executions of the hystrix command holding a concurrency ticket now."))
 	add(e2)
@@ -185,12 +203,19 @@ func New(mp metric.MeterProvider, opts ...Option) (*Exporter, error) {
 	e.sleep, e2 = m.Float64ObservableGauge(SleepWindowName, metric.WithUnit("s"),
 		metric.WithDescription("How long the hystrix command's open circuit waits before letting a probe through."))
 	add(e2)
+	e.forceOpen, e2 = m.Int64ObservableGauge(ForceOpenName, metric.WithUnit("1"),
+		metric.WithDescription("1 if the hystrix command is configured to refuse every execution (force_open), else 0."))
+	add(e2)
+	e.forceClosed, e2 = m.Int64ObservableGauge(ForceClosedName, metric.WithUnit("1"),
+		metric.WithDescription("1 if the hystrix command is configured to run every execution whatever its health (force_closed), else 0."))
+	add(e2)
 	if err != nil {
 		return nil, fmt.Errorf("hystrixotel: creating instruments: %w", err)
 	}
 
 	e.reg, err = m.RegisterCallback(e.observe,
-		e.state, e.concurrent, e.maxConcurrent, e.timeout, e.errorPercent, e.volume, e.sleep)
+		e.state, e.admitted, e.concurrent, e.maxConcurrent, e.timeout, e.errorPercent, e.volume, e.sleep,
+		e.forceOpen, e.forceClosed)
 	if err != nil {
 		return nil, fmt.Errorf("hystrixotel: registering the callback: %w", err)
 	}
@@ -247,6 +272,9 @@ func (e *Exporter) observe(_ context.Context, o metric.Observer) error {
 			o.ObserveInt64(e.state, v, metric.WithAttributeSet(e.attrSet(c.Name, StateKey.String(s))))
 		}
 		cmd := metric.WithAttributeSet(e.attrSet(c.Name))
+		if rate, ok := c.AdmittedPerMinute(); ok {
+			o.ObserveFloat64(e.admitted, rate, cmd)
+		}
 		s := c.Settings()
 		maxConcurrent := int64(s.MaxConcurrentRequests)
 		if maxConcurrent < 0 {
@@ -262,8 +290,17 @@ func (e *Exporter) observe(_ context.Context, o metric.Observer) error {
 		o.ObserveInt64(e.errorPercent, int64(s.ErrorPercentThreshold), cmd)
 		o.ObserveInt64(e.volume, int64(s.RequestVolumeThreshold), cmd)
 		o.ObserveFloat64(e.sleep, s.SleepWindow.Seconds(), cmd)
+		o.ObserveInt64(e.forceOpen, oneIf(s.ForceOpen), cmd)
+		o.ObserveInt64(e.forceClosed, oneIf(s.ForceClosed), cmd)
 	}
 	return nil
+}
+
+func oneIf(b bool) int64 {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // newCircuitCollector is the initializer registered with

@@ -150,6 +150,7 @@ var errBoom = errors.New("boom")
 
 func ok() error                  { return nil }
 func fail() error                { return errBoom }
+func badRequest() error          { return hystrix.BadRequest(errBoom) }
 func fallbackOK(error) error     { return nil }
 func fallbackFail(e error) error { return e }
 
@@ -215,11 +216,18 @@ func TestRecordsEveryOutcome(t *testing.T) {
 	if err := hystrix.DoC(expired, name, func(context.Context) error { return nil }, nil); !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("deadline: %v", err)
 	}
+	// A bad request comes back as it is, without the fallback.
+	if err := hystrix.Do(name, badRequest, fallbackOK); !errors.Is(err, errBoom) || !hystrix.IsBadRequest(err) {
+		t.Fatalf("bad request: %v", err)
+	}
 
 	ms := h.collect(t)
 	want := map[string]int64{
 		"success": 2, "failure": 2, "rejected": 1, "short_circuit": 0, "timeout": 1,
-		"context_canceled": 1, "context_deadline_exceeded": 1,
+		"context_canceled": 1, "context_deadline_exceeded": 1, "bad_request": 1,
+	}
+	if len(want) != len(Outcomes) {
+		t.Fatalf("the test knows %d outcomes, the exporter %d", len(want), len(Outcomes))
 	}
 	var points []metricdata.DataPoint[int64]
 	for _, o := range Outcomes {
@@ -240,12 +248,12 @@ func TestRecordsEveryOutcome(t *testing.T) {
 			t.Errorf("fallback %s: %d, want %d", result, got, n)
 		}
 	}
-	if p := histogram(t, ms, TotalDurationName, cmdAttrs(name)); p.Count != 8 {
-		t.Errorf("total duration count %d, want 8", p.Count)
+	if p := histogram(t, ms, TotalDurationName, cmdAttrs(name)); p.Count != 9 {
+		t.Errorf("total duration count %d, want 9", p.Count)
 	}
 	run := histogram(t, ms, RunDurationName, cmdAttrs(name))
-	if run.Count != 5 {
-		t.Errorf("run duration count %d, want 5 (2 successes, 2 failures, 1 timeout)", run.Count)
+	if run.Count != 6 {
+		t.Errorf("run duration count %d, want 6 (2 successes, 2 failures, 1 timeout, 1 bad request)", run.Count)
 	}
 	if run.Sum < 0.2 {
 		t.Errorf("run duration sum %v, want at least the 200ms timeout", run.Sum)
@@ -261,6 +269,7 @@ func TestRecordsEveryOutcome(t *testing.T) {
 	for metric, want := range map[string]int64{
 		ConcurrentExecutionsName: 0, MaxConcurrentRequestsName: 1,
 		ErrorPercentThresholdName: 50, RequestVolumeThresholdName: 1000,
+		ForceOpenName: 0, ForceClosedName: 0,
 	} {
 		if got := intPoint(t, ms, metric, attrs); got != want {
 			t.Errorf("%s: %d, want %d", metric, got, want)
@@ -273,6 +282,109 @@ func TestRecordsEveryOutcome(t *testing.T) {
 	}
 	if s := stateOf(t, ms, name); s != "closed" {
 		t.Errorf("state %q, want closed", s)
+	}
+	if n := admittedPoints(ms, name); n != 0 {
+		t.Errorf("a closed circuit has %d admitted-rate points, want none", n)
+	}
+}
+
+// admittedPoints counts the command's points of the admitted rate.
+func admittedPoints(ms map[string]metricdata.Metrics, name string) int {
+	g, _ := ms[AdmittedRateName].Data.(metricdata.Gauge[float64])
+	attrs := cmdAttrs(name)
+	n := 0
+	for _, p := range g.DataPoints {
+		if p.Attributes.Equals(&attrs) {
+			n++
+		}
+	}
+	return n
+}
+
+// waitState waits for the named circuit to reach st.
+func waitState(t *testing.T, name string, st hystrix.State) {
+	t.Helper()
+	c, _, _ := hystrix.GetCircuit(name)
+	deadline := time.Now().Add(5 * time.Second)
+	for c.State() != st {
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: %v after 5s, want %v", name, c.State(), st)
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
+// TestRampingCircuitObservesItsAdmittedRate follows a circuit on the ramp-up
+// recovery: the admitted rate is observed while it ramps, and not once an
+// admitted failure opens it again.
+func TestRampingCircuitObservesItsAdmittedRate(t *testing.T) {
+	h := newHarness(t)
+	name := cmdName(t)
+	// Open on the second failure in a row; ramp in stages of a minute,
+	// longer than the test, so the circuit stays half-open until an
+	// admitted execution fails. The sleep window leaves time to look at
+	// the open circuit.
+	configure(t, name, hystrix.CommandConfig{
+		Timeout:     1000,
+		SleepWindow: 300,
+		Trip:        hystrix.TripConfig{ConsecutiveFailures: 1},
+		Recovery:    hystrix.RecoveryConfig{Ramp: &hystrix.RampConfig{StartPerMinute: 30, Factor: 2, StageMs: 60000}},
+	})
+	_ = hystrix.Do(name, fail, nil)
+	_ = hystrix.Do(name, fail, nil)
+	ms := h.collect(t)
+	if s := stateOf(t, ms, name); s != "open" {
+		t.Fatalf("state %q after two failures in a row, want open", s)
+	}
+	if n := admittedPoints(ms, name); n != 0 {
+		t.Errorf("an open circuit has %d admitted-rate points, want none", n)
+	}
+
+	waitState(t, name, hystrix.StateHalfOpen)
+	ms = h.collect(t)
+	if ms[AdmittedRateName].Unit != "{call}/min" {
+		t.Errorf("admitted rate unit %q", ms[AdmittedRateName].Unit)
+	}
+	if got := floatGauge(t, ms, AdmittedRateName, cmdAttrs(name)); got != 30 {
+		t.Errorf("admitted rate %v while ramping, want the first stage's 30", got)
+	}
+
+	// The first execution is admitted, and its failure reopens the
+	// circuit.
+	if err := hystrix.Do(name, fail, nil); !errors.Is(err, errBoom) {
+		t.Fatalf("first execution of the ramp: %v, want it run", err)
+	}
+	ms = h.collect(t)
+	if s := stateOf(t, ms, name); s != "open" {
+		t.Errorf("state %q after an admitted failure, want open", s)
+	}
+	if n := admittedPoints(ms, name); n != 0 {
+		t.Errorf("the reopened circuit has %d admitted-rate points, want none", n)
+	}
+}
+
+func TestForceSettings(t *testing.T) {
+	h := newHarness(t)
+	open, closed := cmdName(t), cmdName(t)
+	configure(t, open, hystrix.CommandConfig{ForceOpen: true})
+	configure(t, closed, hystrix.CommandConfig{ForceClosed: true})
+	if err := hystrix.Do(open, ok, nil); !errors.Is(err, hystrix.ErrCircuitOpen) {
+		t.Fatalf("forced open: %v", err)
+	}
+	if err := hystrix.Do(closed, ok, nil); err != nil {
+		t.Fatalf("forced closed: %v", err)
+	}
+	ms := h.collect(t)
+	for _, tc := range []struct {
+		name                   string
+		forceOpen, forceClosed int64
+	}{{open, 1, 0}, {closed, 0, 1}} {
+		if v := intPoint(t, ms, ForceOpenName, cmdAttrs(tc.name)); v != tc.forceOpen {
+			t.Errorf("%s: %s %d, want %d", tc.name, ForceOpenName, v, tc.forceOpen)
+		}
+		if v := intPoint(t, ms, ForceClosedName, cmdAttrs(tc.name)); v != tc.forceClosed {
+			t.Errorf("%s: %s %d, want %d", tc.name, ForceClosedName, v, tc.forceClosed)
+		}
 	}
 }
 

@@ -18,8 +18,9 @@
 //	hystrix_calls_total{outcome}             counter: executions by outcome,
 //	                                         success, failure, rejected,
 //	                                         short_circuit, timeout,
-//	                                         context_canceled or
-//	                                         context_deadline_exceeded
+//	                                         context_canceled,
+//	                                         context_deadline_exceeded or
+//	                                         bad_request
 //	hystrix_fallback_calls_total{result}     counter: fallbacks that ran,
 //	                                         by result, success or failure
 //	hystrix_run_duration_seconds             histogram: run functions that ran
@@ -28,12 +29,18 @@
 //	hystrix_circuit_state{state}             gauge: 1 for the circuit's state,
 //	                                         closed, open or half-open, 0 for
 //	                                         the other two
+//	hystrix_circuit_admitted_per_minute      gauge: executions a minute a
+//	                                         half-open circuit on the ramp-up
+//	                                         recovery admits; only while it
+//	                                         ramps
 //	hystrix_concurrent_executions            gauge: executions in flight
 //	hystrix_max_concurrent_requests          gauge: -1 means unbounded
 //	hystrix_timeout_seconds                  gauge: -1 means none
 //	hystrix_error_percent_threshold          gauge
 //	hystrix_request_volume_threshold         gauge
 //	hystrix_sleep_window_seconds             gauge
+//	hystrix_force_open                       gauge: 1 if force_open is set
+//	hystrix_force_closed                     gauge: 1 if force_closed is set
 //
 // The counters and histograms are pushed: a collector registered in
 // metricCollector.Registry records each execution as it finishes, so they
@@ -43,10 +50,17 @@
 // The gauges are read from hystrix.Circuits at scrape time and cover every
 // circuit, including those made before Register.
 //
+// A bad request (hystrix.BadRequest) is the caller's mistake: it is counted
+// under its own outcome and, as in the circuits' own health, left out of
+// error percentages. hystrix_circuit_admitted_per_minute exists only while a
+// circuit ramps up, as the stream's admittedPerMinute does, so a graph of it
+// shows each ramp and nothing between them; a closed circuit admits
+// everything and an open one nothing, which no rate would say truly.
+//
 // For example, the error percentage of each command over five minutes:
 //
 //	100 * sum by (command) (rate(hystrix_calls_total{outcome=~"failure|rejected|short_circuit|timeout"}[5m]))
-//	  / sum by (command) (rate(hystrix_calls_total[5m]))
+//	  / sum by (command) (rate(hystrix_calls_total{outcome!="bad_request"}[5m]))
 //
 // and the 99th percentile of its run time:
 //

@@ -29,6 +29,11 @@ const (
 	// CircuitState is 1 for the state the circuit is in and 0 for the
 	// others (label state: closed, open or half-open).
 	CircuitState = "hystrix_circuit_state"
+	// CircuitAdmittedPerMinute is the rate, in executions a minute, at
+	// which a half-open circuit on the ramp-up recovery admits executions
+	// now. A circuit has the series only while it ramps (see the package
+	// doc).
+	CircuitAdmittedPerMinute = "hystrix_circuit_admitted_per_minute"
 	// ConcurrentExecutions is how many executions hold a concurrency
 	// ticket now.
 	ConcurrentExecutions = "hystrix_concurrent_executions"
@@ -45,15 +50,22 @@ const (
 	// SleepWindowSeconds is how long an open circuit waits before it lets
 	// a probe through.
 	SleepWindowSeconds = "hystrix_sleep_window_seconds"
+	// ForceOpen is 1 when the command is configured to refuse every
+	// execution (force_open), 0 otherwise.
+	ForceOpen = "hystrix_force_open"
+	// ForceClosed is 1 when the command is configured to run every
+	// execution whatever its health (force_closed), 0 otherwise.
+	ForceClosed = "hystrix_force_closed"
 )
 
 // MetricNames lists the names of every metric the exporter exposes.
 // Histograms are listed by their base name; Prometheus stores them as the
-// _bucket, _sum and _count series.
+// _bucket, _sum and _count series. CircuitAdmittedPerMinute has series only
+// while a circuit ramps.
 var MetricNames = []string{
 	CallsTotal, FallbackCallsTotal, RunDurationSeconds, TotalDurationSeconds,
-	CircuitState, ConcurrentExecutions, MaxConcurrentRequests, TimeoutSeconds,
-	ErrorPercentThreshold, RequestVolumeThreshold, SleepWindowSeconds,
+	CircuitState, CircuitAdmittedPerMinute, ConcurrentExecutions, MaxConcurrentRequests, TimeoutSeconds,
+	ErrorPercentThreshold, RequestVolumeThreshold, SleepWindowSeconds, ForceOpen, ForceClosed,
 }
 
 // The values of the outcome label of hystrix_calls_total, one per
@@ -66,11 +78,14 @@ const (
 	OutcomeTimeout                 = outcome.Timeout                 // "timeout"
 	OutcomeContextCanceled         = outcome.ContextCanceled         // "context_canceled"
 	OutcomeContextDeadlineExceeded = outcome.ContextDeadlineExceeded // "context_deadline_exceeded"
+	// OutcomeBadRequest counts runs that returned a bad request
+	// (hystrix.BadRequest): the caller's mistake, which runs no fallback
+	// and does not count against the circuit's health.
+	OutcomeBadRequest = outcome.BadRequest // "bad_request"
 )
 
 // Outcomes lists the values of the outcome label, in a fixed order: that
-// of the constants above, from OutcomeSuccess to
-// OutcomeContextDeadlineExceeded.
+// of the constants above, from OutcomeSuccess to OutcomeBadRequest.
 var Outcomes = append([]string(nil), outcome.Names[:]...)
 
 // DefaultBuckets are the upper bounds, in seconds, of the duration
@@ -120,7 +135,7 @@ type Exporter struct {
 // reports each of its executions to the exporter's counters and
 // histograms. Register before the first command runs: circuits that
 // already exist get no collector until hystrix.Flush replaces them. The
-// gauges (circuit state, concurrency, settings) are read from
+// gauges (circuit state, admitted rate, concurrency, settings) are read from
 // hystrix.Circuits at each scrape and cover every circuit.
 //
 // Registering a second exporter with the same registerer fails with a
@@ -190,7 +205,8 @@ type collector struct {
 	run       *prometheus.HistogramVec
 	total     *prometheus.HistogramVec
 
-	state, concurrent, maxConcurrent, timeout, errorPercent, volume, sleep *prometheus.Desc
+	state, admitted, concurrent, maxConcurrent, timeout, errorPercent, volume, sleep,
+	forceOpen, forceClosed *prometheus.Desc
 }
 
 func newCollector(o options, closed *atomic.Bool) *collector {
@@ -202,7 +218,7 @@ func newCollector(o options, closed *atomic.Bool) *collector {
 		closed: closed,
 		calls: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name:        CallsTotal,
-			Help:        "Executions of the hystrix command, by outcome: success, failure, rejected, short_circuit, timeout, context_canceled or context_deadline_exceeded.",
+			Help:        "Executions of the hystrix command, by outcome: success, failure, rejected, short_circuit, timeout, context_canceled, context_deadline_exceeded or bad_request.",
 			ConstLabels: cl,
 		}, []string{"command", "outcome"}),
 		fallbacks: prometheus.NewCounterVec(prometheus.CounterOpts{
@@ -223,12 +239,15 @@ func newCollector(o options, closed *atomic.Bool) *collector {
 			ConstLabels: cl,
 		}, []string{"command"}),
 		state:         gauge(CircuitState, "1 for the state the hystrix command's circuit is in (closed, open or half-open), 0 for the others.", "state"),
+		admitted:      gauge(CircuitAdmittedPerMinute, "Executions a minute that the hystrix command's half-open circuit admits now as it ramps up; only while it ramps."),
 		concurrent:    gauge(ConcurrentExecutions, "Executions of the hystrix command holding a concurrency ticket now."),
 		maxConcurrent: gauge(MaxConcurrentRequests, "Most executions of the hystrix command allowed at once; -1 means unbounded."),
 		timeout:       gauge(TimeoutSeconds, "Timeout of the hystrix command's run function; -1 means none."),
 		errorPercent:  gauge(ErrorPercentThreshold, "Error percentage at or above which the hystrix command's circuit opens."),
 		volume:        gauge(RequestVolumeThreshold, "Executions the rolling window must hold before the hystrix command's circuit may open."),
 		sleep:         gauge(SleepWindowSeconds, "How long the hystrix command's open circuit waits before letting a probe through."),
+		forceOpen:     gauge(ForceOpen, "1 if the hystrix command is configured to refuse every execution (force_open), else 0."),
+		forceClosed:   gauge(ForceClosed, "1 if the hystrix command is configured to run every execution whatever its health (force_closed), else 0."),
 	}
 }
 
@@ -238,7 +257,10 @@ func (c *collector) Describe(ch chan<- *prometheus.Desc) {
 	c.fallbacks.Describe(ch)
 	c.run.Describe(ch)
 	c.total.Describe(ch)
-	for _, d := range []*prometheus.Desc{c.state, c.concurrent, c.maxConcurrent, c.timeout, c.errorPercent, c.volume, c.sleep} {
+	for _, d := range []*prometheus.Desc{
+		c.state, c.admitted, c.concurrent, c.maxConcurrent, c.timeout, c.errorPercent, c.volume, c.sleep,
+		c.forceOpen, c.forceClosed,
+	} {
 		ch <- d
 	}
 }
@@ -267,6 +289,9 @@ func (c *collector) Collect(ch chan<- prometheus.Metric) {
 			}
 			ch <- prometheus.MustNewConstMetric(c.state, prometheus.GaugeValue, v, name, s)
 		}
+		if rate, ok := circuit.AdmittedPerMinute(); ok {
+			ch <- prometheus.MustNewConstMetric(c.admitted, prometheus.GaugeValue, rate, name)
+		}
 		ch <- prometheus.MustNewConstMetric(c.concurrent, prometheus.GaugeValue, float64(circuit.ActiveCount()), name)
 		s := circuit.Settings()
 		maxConcurrent := float64(s.MaxConcurrentRequests)
@@ -282,7 +307,16 @@ func (c *collector) Collect(ch chan<- prometheus.Metric) {
 		ch <- prometheus.MustNewConstMetric(c.errorPercent, prometheus.GaugeValue, float64(s.ErrorPercentThreshold), name)
 		ch <- prometheus.MustNewConstMetric(c.volume, prometheus.GaugeValue, float64(s.RequestVolumeThreshold), name)
 		ch <- prometheus.MustNewConstMetric(c.sleep, prometheus.GaugeValue, s.SleepWindow.Seconds(), name)
+		ch <- prometheus.MustNewConstMetric(c.forceOpen, prometheus.GaugeValue, oneIf(s.ForceOpen), name)
+		ch <- prometheus.MustNewConstMetric(c.forceClosed, prometheus.GaugeValue, oneIf(s.ForceClosed), name)
 	}
+}
+
+func oneIf(b bool) float64 {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // forCommand returns the metricCollector.MetricCollector of one circuit. It

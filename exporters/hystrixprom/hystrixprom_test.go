@@ -56,6 +56,7 @@ var errBoom = errors.New("boom")
 
 func ok() error                  { return nil }
 func fail() error                { return errBoom }
+func badRequest() error          { return hystrix.BadRequest(errBoom) }
 func fallbackOK(error) error     { return nil }
 func fallbackFail(e error) error { return e }
 
@@ -121,12 +122,17 @@ func TestCountsEveryOutcome(t *testing.T) {
 	if err := hystrix.DoC(expired, name, func(context.Context) error { return nil }, nil); !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("deadline: %v", err)
 	}
+	// A bad request comes back as it is, without the fallback.
+	if err := hystrix.Do(name, badRequest, fallbackOK); !errors.Is(err, errBoom) || !hystrix.IsBadRequest(err) {
+		t.Fatalf("bad request: %v", err)
+	}
 
 	// The held run is recorded after its run returns, on its goroutine.
 	waitCount(t, reg, name, OutcomeSuccess, 3)
 	want := fmt.Sprintf(`
-# HELP hystrix_calls_total Executions of the hystrix command, by outcome: success, failure, rejected, short_circuit, timeout, context_canceled or context_deadline_exceeded.
+# HELP hystrix_calls_total Executions of the hystrix command, by outcome: success, failure, rejected, short_circuit, timeout, context_canceled, context_deadline_exceeded or bad_request.
 # TYPE hystrix_calls_total counter
+hystrix_calls_total{command=%[1]q,outcome="bad_request"} 1
 hystrix_calls_total{command=%[1]q,outcome="context_canceled"} 1
 hystrix_calls_total{command=%[1]q,outcome="context_deadline_exceeded"} 1
 hystrix_calls_total{command=%[1]q,outcome="failure"} 2
@@ -161,20 +167,29 @@ hystrix_sleep_window_seconds{command=%[1]q} 1
 hystrix_circuit_state{command=%[1]q,state="closed"} 1
 hystrix_circuit_state{command=%[1]q,state="half-open"} 0
 hystrix_circuit_state{command=%[1]q,state="open"} 0
+# HELP hystrix_force_open 1 if the hystrix command is configured to refuse every execution (force_open), else 0.
+# TYPE hystrix_force_open gauge
+hystrix_force_open{command=%[1]q} 0
+# HELP hystrix_force_closed 1 if the hystrix command is configured to run every execution whatever its health (force_closed), else 0.
+# TYPE hystrix_force_closed gauge
+hystrix_force_closed{command=%[1]q} 0
 `, name)
+	// A circuit that is not ramping has no admitted rate.
 	if err := testutil.GatherAndCompare(reg, strings.NewReader(want),
 		CallsTotal, FallbackCallsTotal, ConcurrentExecutions, MaxConcurrentRequests, TimeoutSeconds,
-		ErrorPercentThreshold, RequestVolumeThreshold, SleepWindowSeconds, CircuitState); err != nil {
+		ErrorPercentThreshold, RequestVolumeThreshold, SleepWindowSeconds, CircuitState,
+		CircuitAdmittedPerMinute, ForceOpen, ForceClosed); err != nil {
 		t.Error(err)
 	}
 
-	// Every one of the 9 executions has a total duration; the 6 whose run
-	// function ran (3 successes, 2 failures, 1 timeout) a run duration.
-	if n := histogramCount(t, reg, TotalDurationSeconds, name); n != 9 {
-		t.Errorf("total duration count %d, want 9", n)
+	// Every one of the 10 executions has a total duration; the 7 whose run
+	// function ran (3 successes, 2 failures, 1 timeout, 1 bad request) a
+	// run duration.
+	if n := histogramCount(t, reg, TotalDurationSeconds, name); n != 10 {
+		t.Errorf("total duration count %d, want 10", n)
 	}
-	if n := histogramCount(t, reg, RunDurationSeconds, name); n != 6 {
-		t.Errorf("run duration count %d, want 6", n)
+	if n := histogramCount(t, reg, RunDurationSeconds, name); n != 7 {
+		t.Errorf("run duration count %d, want 7", n)
 	}
 	if sum := histogramSum(t, reg, RunDurationSeconds, name); sum < 0.2 {
 		t.Errorf("run duration sum %vs, want at least the 200ms timeout", sum)
@@ -251,6 +266,9 @@ func TestHalfOpenState(t *testing.T) {
 	if got := stateOf(t, reg, name); got != "half-open" {
 		t.Errorf("state %q while the probe runs, want half-open", got)
 	}
+	if n := seriesCount(t, reg, CircuitAdmittedPerMinute, name); n != 0 {
+		t.Errorf("a single probe's circuit has %d admitted-rate series, want none: it does not ramp", n)
+	}
 	if v := gaugeValue(t, reg, ConcurrentExecutions, name); v != 1 {
 		t.Errorf("concurrent executions %v while the probe runs, want 1", v)
 	}
@@ -260,6 +278,105 @@ func TestHalfOpenState(t *testing.T) {
 	}
 	if got := stateOf(t, reg, name); got != "closed" {
 		t.Errorf("state %q after the probe, want closed", got)
+	}
+}
+
+// rampConfig opens on the second failure in a row and, sleepMs later,
+// ramps up from 30 executions a minute in stages of a minute, longer than
+// any test: the circuit stays half-open until an admitted execution fails.
+func rampConfig(sleepMs int) hystrix.CommandConfig {
+	return hystrix.CommandConfig{
+		Timeout:     1000,
+		SleepWindow: sleepMs,
+		Trip:        hystrix.TripConfig{ConsecutiveFailures: 1},
+		Recovery:    hystrix.RecoveryConfig{Ramp: &hystrix.RampConfig{StartPerMinute: 30, Factor: 2, StageMs: 60000}},
+	}
+}
+
+// startRamp opens the named circuit, configured with rampConfig, with two
+// failures in a row.
+func startRamp(t *testing.T, name string, sleepMs int) {
+	t.Helper()
+	configure(t, name, rampConfig(sleepMs))
+	_ = hystrix.Do(name, fail, nil)
+	_ = hystrix.Do(name, fail, nil)
+}
+
+// waitHalfOpen waits for the named circuit's sleep window to end.
+func waitHalfOpen(t *testing.T, name string) {
+	t.Helper()
+	c, _, _ := hystrix.GetCircuit(name)
+	deadline := time.Now().Add(5 * time.Second)
+	for c.State() != hystrix.StateHalfOpen {
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: %v after 5s, want half-open", name, c.State())
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
+// TestRampingCircuitExportsItsAdmittedRate follows a circuit on the ramp-up
+// recovery: it has an admitted rate while it ramps, and none once an
+// admitted failure opens it again.
+func TestRampingCircuitExportsItsAdmittedRate(t *testing.T) {
+	reg, _ := newExporter(t)
+	name := cmdName(t)
+	// A sleep window long enough to look at the open circuit.
+	startRamp(t, name, 300)
+	if got := stateOf(t, reg, name); got != "open" {
+		t.Fatalf("state %q after two failures in a row, want open", got)
+	}
+	if n := seriesCount(t, reg, CircuitAdmittedPerMinute, name); n != 0 {
+		t.Errorf("an open circuit has %d admitted-rate series, want none", n)
+	}
+
+	waitHalfOpen(t, name)
+	want := fmt.Sprintf(`
+# HELP hystrix_circuit_admitted_per_minute Executions a minute that the hystrix command's half-open circuit admits now as it ramps up; only while it ramps.
+# TYPE hystrix_circuit_admitted_per_minute gauge
+hystrix_circuit_admitted_per_minute{command=%q} 30
+`, name)
+	if err := testutil.GatherAndCompare(reg, strings.NewReader(want), CircuitAdmittedPerMinute); err != nil {
+		t.Error(err)
+	}
+
+	// The bucket starts with one execution in it: the first is admitted,
+	// and its failure opens the circuit again.
+	if err := hystrix.Do(name, fail, nil); !errors.Is(err, errBoom) {
+		t.Fatalf("first execution of the ramp: %v, want it run", err)
+	}
+	if got := stateOf(t, reg, name); got != "open" {
+		t.Errorf("state %q after an admitted failure, want open", got)
+	}
+	if n := seriesCount(t, reg, CircuitAdmittedPerMinute, name); n != 0 {
+		t.Errorf("reopened circuit has %d admitted-rate series, want none", n)
+	}
+}
+
+func TestForceSettings(t *testing.T) {
+	reg, _ := newExporter(t)
+	open, closed := cmdName(t), cmdName(t)
+	configure(t, open, hystrix.CommandConfig{ForceOpen: true})
+	configure(t, closed, hystrix.CommandConfig{ForceClosed: true})
+	if err := hystrix.Do(open, ok, nil); !errors.Is(err, hystrix.ErrCircuitOpen) {
+		t.Fatalf("forced open: %v", err)
+	}
+	if err := hystrix.Do(closed, ok, nil); err != nil {
+		t.Fatalf("forced closed: %v", err)
+	}
+	for _, tc := range []struct {
+		name                   string
+		forceOpen, forceClosed float64
+	}{{open, 1, 0}, {closed, 0, 1}} {
+		if v := gaugeValue(t, reg, ForceOpen, tc.name); v != tc.forceOpen {
+			t.Errorf("%s: %s %v, want %v", tc.name, ForceOpen, v, tc.forceOpen)
+		}
+		if v := gaugeValue(t, reg, ForceClosed, tc.name); v != tc.forceClosed {
+			t.Errorf("%s: %s %v, want %v", tc.name, ForceClosed, v, tc.forceClosed)
+		}
+	}
+	if got := countOf(t, reg, open, OutcomeShortCircuit); got != 1 {
+		t.Errorf("forced open: %v short circuits, want 1", got)
 	}
 }
 
@@ -487,6 +604,10 @@ func TestLint(t *testing.T) {
 	reg, _ := newExporter(t)
 	name := cmdName(t)
 	_ = hystrix.Do(name, fail, fallbackOK)
+	// A ramping circuit, for the one metric that only it has.
+	ramping := cmdName(t)
+	startRamp(t, ramping, 10)
+	waitHalfOpen(t, ramping)
 	problems, err := testutil.GatherAndLint(reg)
 	if err != nil {
 		t.Fatal(err)
@@ -537,6 +658,29 @@ func waitCount(t *testing.T, reg *prometheus.Registry, name, outcome string, wan
 		}
 		time.Sleep(time.Millisecond)
 	}
+}
+
+// seriesCount returns how many series of metric the command has.
+func seriesCount(t *testing.T, reg *prometheus.Registry, metric, name string) int {
+	t.Helper()
+	mfs, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, mf := range mfs {
+		if mf.GetName() != metric {
+			continue
+		}
+		for _, m := range mf.GetMetric() {
+			for _, l := range m.GetLabel() {
+				if l.GetName() == "command" && l.GetValue() == name {
+					n++
+				}
+			}
+		}
+	}
+	return n
 }
 
 func countOf(t *testing.T, reg *prometheus.Registry, name, outcome string) float64 {

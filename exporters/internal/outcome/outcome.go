@@ -15,15 +15,20 @@ const (
 	Timeout                 = "timeout"
 	ContextCanceled         = "context_canceled"
 	ContextDeadlineExceeded = "context_deadline_exceeded"
+	// BadRequest is a run that returned an error blaming the caller
+	// (hystrix.BadRequest): it ran no fallback and did not count against
+	// the circuit's health.
+	BadRequest = "bad_request"
 )
 
 // Count is how many outcomes there are.
-const Count = 7
+const Count = 8
 
-// Names lists the outcomes in a fixed order, the order of Counts.
+// Names lists the outcomes in a fixed order, the order of Counts. New
+// outcomes go last, so that the earlier ones keep their places.
 var Names = [Count]string{
 	Success, Failure, Rejected, ShortCircuit, Timeout,
-	ContextCanceled, ContextDeadlineExceeded,
+	ContextCanceled, ContextDeadlineExceeded, BadRequest,
 }
 
 // Counts returns how many executions r counts under each outcome, in the
@@ -31,7 +36,7 @@ var Names = [Count]string{
 func Counts(r metricCollector.MetricResult) [Count]float64 {
 	return [Count]float64{
 		r.Successes, r.Failures, r.Rejects, r.ShortCircuits, r.Timeouts,
-		r.ContextCanceled, r.ContextDeadlineExceeded,
+		r.ContextCanceled, r.ContextDeadlineExceeded, r.BadRequests,
 	}
 }
 
@@ -57,7 +62,7 @@ func FallbackCounts(r metricCollector.MetricResult) [FallbackCount]float64 {
 // RunRan reports whether r's run function ran, so that its run duration
 // belongs in the run-duration histogram. Executions that never ran
 // (rejected, short-circuited) would drag the run latencies towards zero,
-// as in hystrix's own collector.
+// as in hystrix's own collector; a bad request came from a run that did.
 func RunRan(r metricCollector.MetricResult) bool {
-	return r.RunDuration > 0 || r.Successes+r.Failures+r.Timeouts > 0
+	return r.RunDuration > 0 || r.Successes+r.Failures+r.Timeouts+r.BadRequests > 0
 }

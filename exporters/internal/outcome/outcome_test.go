@@ -23,6 +23,9 @@ func TestCounts(t *testing.T) {
 		{"context canceled", metricCollector.MetricResult{Attempts: 1, ContextCanceled: 1}, ContextCanceled, "", false},
 		{"context canceled while running", metricCollector.MetricResult{Attempts: 1, ContextCanceled: 1, RunDuration: time.Millisecond}, ContextCanceled, "", true},
 		{"deadline exceeded", metricCollector.MetricResult{Attempts: 1, ContextDeadlineExceeded: 1}, ContextDeadlineExceeded, "", false},
+		{"bad request", metricCollector.MetricResult{Attempts: 1, BadRequests: 1, RunDuration: time.Millisecond}, BadRequest, "", true},
+		// A run quicker than the clock's resolution still ran.
+		{"instant bad request", metricCollector.MetricResult{Attempts: 1, BadRequests: 1}, BadRequest, "", true},
 		{"nothing", metricCollector.MetricResult{}, "", "", false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -55,7 +58,7 @@ func TestCounts(t *testing.T) {
 
 func TestNames(t *testing.T) {
 	want := [Count]string{"success", "failure", "rejected", "short_circuit", "timeout",
-		"context_canceled", "context_deadline_exceeded"}
+		"context_canceled", "context_deadline_exceeded", "bad_request"}
 	if Names != want {
 		t.Errorf("Names %q, want %q", Names, want)
 	}
