@@ -17,115 +17,122 @@ var errDown = errors.New("dependency down")
 func fail() error    { return errDown }
 func succeed() error { return nil }
 
-// tripCircuit configures name with a volume threshold of 10 and opens its
-// circuit with ten failures.
-func tripCircuit(t *testing.T, name string, sleepWindow int) *CircuitBreaker {
+// tripCircuit configures name in r with a volume threshold of 10 and opens
+// its circuit with ten failures.
+func tripCircuit(t *testing.T, r *Registry, name string, sleepWindow int) *CircuitBreaker {
 	t.Helper()
-	require.NoError(t, TryConfigureCommand(name, CommandConfig{
+	require.NoError(t, r.TryConfigureCommand(name, CommandConfig{
 		RequestVolumeThreshold: 10, SleepWindow: sleepWindow, Isolation: CallerIsolation, Timeout: -1,
 	}))
 	for i := 0; i < 10; i++ {
-		require.ErrorIs(t, Do(name, fail, nil), errDown)
+		require.ErrorIs(t, r.Do(name, fail, nil), errDown)
 	}
-	c, _, _ := GetCircuit(name)
+	c, _, _ := r.GetCircuit(name)
 	require.Equal(t, StateOpen, c.State())
 	return c
 }
 
 func TestCircuitOpensAtErrorThresholdWithEnoughVolume(t *testing.T) {
-	useFakeClock(t)
+	t.Parallel()
+	r, _ := newTestRegistry(t)
 	name := uniqueName(t)
-	require.NoError(t, TryConfigureCommand(name, CommandConfig{RequestVolumeThreshold: 20, ErrorPercentThreshold: 50}))
-	c, _, _ := GetCircuit(name)
+	require.NoError(t, r.TryConfigureCommand(name, CommandConfig{RequestVolumeThreshold: 20, ErrorPercentThreshold: 50}))
+	c, _, _ := r.GetCircuit(name)
 	for i := 0; i < 10; i++ {
-		require.NoError(t, Do(name, succeed, nil))
+		require.NoError(t, r.Do(name, succeed, nil))
 	}
 	for i := 0; i < 9; i++ {
-		require.ErrorIs(t, Do(name, fail, nil), errDown)
+		require.ErrorIs(t, r.Do(name, fail, nil), errDown)
 	}
 	assert.Equal(t, StateClosed, c.State(), "19 executions are under the volume threshold")
-	require.ErrorIs(t, Do(name, fail, nil), errDown)
+	require.ErrorIs(t, r.Do(name, fail, nil), errDown)
 	assert.Equal(t, StateOpen, c.State(), "20 executions at 50% errors open the circuit")
 }
 
 func TestCircuitStaysClosedBelowErrorThreshold(t *testing.T) {
-	useFakeClock(t)
+	t.Parallel()
+	r, _ := newTestRegistry(t)
 	name := uniqueName(t)
-	require.NoError(t, TryConfigureCommand(name, CommandConfig{RequestVolumeThreshold: 10, ErrorPercentThreshold: 50}))
+	require.NoError(t, r.TryConfigureCommand(name, CommandConfig{RequestVolumeThreshold: 10, ErrorPercentThreshold: 50}))
 	for i := 0; i < 60; i++ {
 		run := succeed
 		if i%3 == 0 {
 			run = fail
 		}
-		_ = Do(name, run, nil)
+		_ = r.Do(name, run, nil)
 	}
-	c, _, _ := GetCircuit(name)
+	c, _, _ := r.GetCircuit(name)
 	assert.Equal(t, StateClosed, c.State())
 }
 
 func TestOpenCircuitShortCircuitsWithoutRunning(t *testing.T) {
-	useFakeClock(t)
+	t.Parallel()
+	r, _ := newTestRegistry(t)
 	name := uniqueName(t)
-	tripCircuit(t, name, 1000)
+	tripCircuit(t, r, name, 1000)
 	ran := false
 	var got error
-	err := Do(name, func() error { ran = true; return nil }, func(err error) error { got = err; return nil })
+	err := r.Do(name, func() error { ran = true; return nil }, func(err error) error { got = err; return nil })
 	require.NoError(t, err)
 	assert.False(t, ran)
 	assert.Equal(t, ErrCircuitOpen, got)
-	assert.Equal(t, ErrCircuitOpen, Do(name, succeed, nil))
+	assert.Equal(t, ErrCircuitOpen, r.Do(name, succeed, nil))
 }
 
 func TestErrorsOutsideTheWindowAreForgotten(t *testing.T) {
-	clk := useFakeClock(t)
+	t.Parallel()
+	r, clk := newTestRegistry(t)
 	name := uniqueName(t)
-	require.NoError(t, TryConfigureCommand(name, CommandConfig{RequestVolumeThreshold: 10}))
+	require.NoError(t, r.TryConfigureCommand(name, CommandConfig{RequestVolumeThreshold: 10}))
 	for i := 0; i < 9; i++ {
-		_ = Do(name, fail, nil)
+		_ = r.Do(name, fail, nil)
 	}
 	clk.Add(11 * time.Second)
 	for i := 0; i < 9; i++ {
-		_ = Do(name, fail, nil)
+		_ = r.Do(name, fail, nil)
 	}
-	c, _, _ := GetCircuit(name)
+	c, _, _ := r.GetCircuit(name)
 	assert.Equal(t, StateClosed, c.State(), "no ten-second window held ten executions")
 }
 
 func TestSleepWindowThenProbeSuccessClosesCircuit(t *testing.T) {
-	clk := useFakeClock(t)
+	t.Parallel()
+	r, clk := newTestRegistry(t)
 	name := uniqueName(t)
-	c := tripCircuit(t, name, 1000)
+	c := tripCircuit(t, r, name, 1000)
 
 	clk.Add(999 * time.Millisecond)
-	assert.Equal(t, ErrCircuitOpen, Do(name, succeed, nil), "still inside the sleep window")
+	assert.Equal(t, ErrCircuitOpen, r.Do(name, succeed, nil), "still inside the sleep window")
 	clk.Add(2 * time.Millisecond)
-	require.NoError(t, Do(name, succeed, nil), "the probe runs")
+	require.NoError(t, r.Do(name, succeed, nil), "the probe runs")
 	assert.Equal(t, StateClosed, c.State())
-	assert.Zero(t, c.Metrics().Errors().Sum(unixTime(now())), "closing clears the errors that opened it")
-	require.ErrorIs(t, Do(name, fail, nil), errDown)
+	assert.Zero(t, c.Metrics().Errors().Sum(unixTime(r.clock.now())), "closing clears the errors that opened it")
+	require.ErrorIs(t, r.Do(name, fail, nil), errDown)
 	assert.Equal(t, StateClosed, c.State(), "one failure after closing does not reopen it")
 }
 
 func TestProbeFailureKeepsCircuitOpenForAnotherWindow(t *testing.T) {
-	clk := useFakeClock(t)
+	t.Parallel()
+	r, clk := newTestRegistry(t)
 	name := uniqueName(t)
-	c := tripCircuit(t, name, 1000)
+	c := tripCircuit(t, r, name, 1000)
 
 	clk.Add(1001 * time.Millisecond)
-	require.ErrorIs(t, Do(name, fail, nil), errDown, "the probe runs and fails")
+	require.ErrorIs(t, r.Do(name, fail, nil), errDown, "the probe runs and fails")
 	assert.Equal(t, StateOpen, c.State())
 	clk.Add(500 * time.Millisecond)
-	assert.Equal(t, ErrCircuitOpen, Do(name, succeed, nil), "a new window started at the failed probe")
+	assert.Equal(t, ErrCircuitOpen, r.Do(name, succeed, nil), "a new window started at the failed probe")
 	clk.Add(501 * time.Millisecond)
-	require.NoError(t, Do(name, succeed, nil))
+	require.NoError(t, r.Do(name, succeed, nil))
 	assert.Equal(t, StateClosed, c.State())
 }
 
 func TestHalfOpenAdmitsExactlyOneProbe(t *testing.T) {
-	clk := useFakeClock(t)
+	t.Parallel()
+	r, clk := newTestRegistry(t)
 	name := uniqueName(t)
-	c := tripCircuit(t, name, 1000)
-	require.NoError(t, TryConfigureCommand(name, CommandConfig{
+	c := tripCircuit(t, r, name, 1000)
+	require.NoError(t, r.TryConfigureCommand(name, CommandConfig{
 		RequestVolumeThreshold: 10, SleepWindow: 1000, Timeout: -1, MaxConcurrentRequests: -1,
 	}))
 	clk.Add(2 * time.Second)
@@ -141,13 +148,13 @@ func TestHalfOpenAdmitsExactlyOneProbe(t *testing.T) {
 		go func(i int) {
 			defer wg.Done()
 			<-start
-			errs[i] = Do(name, func() error { ran.Add(1); <-release; return nil }, nil)
+			errs[i] = r.Do(name, func() error { ran.Add(1); <-release; return nil }, nil)
 		}(i)
 	}
 	close(start)
 	// All but the probe return at once with ErrCircuitOpen.
 	require.Eventually(t, func() bool {
-		return c.Metrics().ShortCircuits().Sum(unixTime(now())) == callers-1
+		return c.Metrics().ShortCircuits().Sum(unixTime(r.clock.now())) == callers-1
 	}, 5*time.Second, time.Millisecond)
 	close(release)
 	wg.Wait()
@@ -163,24 +170,26 @@ func TestHalfOpenAdmitsExactlyOneProbe(t *testing.T) {
 }
 
 func TestProbeEndedByCallerLetsNextCallProbe(t *testing.T) {
-	clk := useFakeClock(t)
+	t.Parallel()
+	r, clk := newTestRegistry(t)
 	name := uniqueName(t)
-	c := tripCircuit(t, name, 1000)
+	c := tripCircuit(t, r, name, 1000)
 	clk.Add(1001 * time.Millisecond)
 	ctx, cancel := context.WithCancel(context.Background())
-	err := DoC(ctx, name, func(ctx context.Context) error { cancel(); return ctx.Err() }, nil)
+	err := r.DoC(ctx, name, func(ctx context.Context) error { cancel(); return ctx.Err() }, nil)
 	require.ErrorIs(t, err, context.Canceled)
 	assert.Equal(t, StateHalfOpen, c.State(), "the probe's slot is free again")
-	require.NoError(t, Do(name, succeed, nil), "the next call probes without waiting another window")
+	require.NoError(t, r.Do(name, succeed, nil), "the next call probes without waiting another window")
 	assert.Equal(t, StateClosed, c.State())
 }
 
 func TestStuckProbeIsReplacedAfterItsTimeoutAndAnotherWindow(t *testing.T) {
-	clk := useFakeClock(t)
+	t.Parallel()
+	r, clk := newTestRegistry(t)
 	name := uniqueName(t)
-	c, _, _ := GetCircuit(name)
-	tripCircuit(t, name, 1000)
-	require.NoError(t, TryConfigureCommand(name, CommandConfig{
+	c, _, _ := r.GetCircuit(name)
+	tripCircuit(t, r, name, 1000)
+	require.NoError(t, r.TryConfigureCommand(name, CommandConfig{
 		RequestVolumeThreshold: 10, SleepWindow: 1000, Timeout: 3000, Isolation: CallerIsolation,
 	}))
 	clk.Add(1001 * time.Millisecond)
@@ -194,36 +203,41 @@ func TestStuckProbeIsReplacedAfterItsTimeoutAndAnotherWindow(t *testing.T) {
 }
 
 func TestReportEventSuccessClosesOpenCircuit(t *testing.T) {
-	useFakeClock(t)
+	t.Parallel()
+	r, _ := newTestRegistry(t)
 	name := uniqueName(t)
-	c := tripCircuit(t, name, 1000)
-	require.NoError(t, c.ReportEvent([]string{"success"}, unixTime(now()), time.Millisecond))
+	c := tripCircuit(t, r, name, 1000)
+	require.NoError(t, c.ReportEvent([]string{"success"}, unixTime(r.clock.now()), time.Millisecond))
 	assert.Equal(t, StateClosed, c.State())
 	assert.False(t, c.IsOpen())
 }
 
 func TestReportEventRejectsUnknownTypes(t *testing.T) {
-	c, _, _ := GetCircuit(uniqueName(t))
-	assert.Error(t, c.ReportEvent(nil, unixTime(now()), 0))
-	assert.Error(t, c.ReportEvent([]string{"bogus"}, unixTime(now()), 0))
-	assert.Error(t, c.ReportEvent([]string{"failure", "success"}, unixTime(now()), 0))
-	require.NoError(t, c.ReportEvent([]string{"failure", "fallback-success"}, unixTime(now()), 0))
-	at := unixTime(now())
+	t.Parallel()
+	r, _ := newTestRegistry(t)
+	c, _, _ := r.GetCircuit(uniqueName(t))
+	assert.Error(t, c.ReportEvent(nil, unixTime(r.clock.now()), 0))
+	assert.Error(t, c.ReportEvent([]string{"bogus"}, unixTime(r.clock.now()), 0))
+	assert.Error(t, c.ReportEvent([]string{"failure", "success"}, unixTime(r.clock.now()), 0))
+	require.NoError(t, c.ReportEvent([]string{"failure", "fallback-success"}, unixTime(r.clock.now()), 0))
+	at := unixTime(r.clock.now())
 	assert.Equal(t, 1.0, c.Metrics().Failures().Sum(at))
 	assert.Equal(t, 1.0, c.Metrics().FallbackSuccesses().Sum(at))
 }
 
+// Not parallel: it changes a package variable that every registry reads.
 func TestOutOfRangeDefaultVariablesAreRefused(t *testing.T) {
+	r, _ := newTestRegistry(t)
 	old := DefaultErrorPercentThreshold
 	DefaultErrorPercentThreshold = 150
 	defer func() { DefaultErrorPercentThreshold = old }()
-	err := TryConfigureCommand(uniqueName(t), CommandConfig{})
+	err := r.TryConfigureCommand(uniqueName(t), CommandConfig{})
 	var ce *ConfigError
 	require.ErrorAs(t, err, &ce)
 	assert.Equal(t, "DefaultErrorPercentThreshold", ce.Field)
-	require.NoError(t, TryConfigureCommand(uniqueName(t), CommandConfig{ErrorPercentThreshold: 40}),
+	require.NoError(t, r.TryConfigureCommand(uniqueName(t), CommandConfig{ErrorPercentThreshold: 40}),
 		"a config that sets the field does not depend on the default")
 
-	c, _, _ := GetCircuit(uniqueName(t))
+	c, _, _ := r.GetCircuit(uniqueName(t))
 	assert.Equal(t, 50, c.Settings().ErrorPercentThreshold, "a new circuit falls back to the built-in value")
 }

@@ -55,8 +55,9 @@ func (m *circuitModel) call(t int64, fails bool) (ran bool) {
 // clock steps through a circuit and the model and compares, after every
 // call, whether the function ran and whether the circuit is open.
 func TestCircuitMatchesModelOnRandomTraffic(t *testing.T) {
+	t.Parallel()
 	for seed := int64(1); seed <= 40; seed++ {
-		clk := useFakeClock(t)
+		r, clk := newTestRegistry(t)
 		rng := rand.New(rand.NewSource(seed))
 		name := uniqueName(t)
 		cfg := CommandConfig{
@@ -66,25 +67,25 @@ func TestCircuitMatchesModelOnRandomTraffic(t *testing.T) {
 			Isolation:              CallerIsolation,
 			Timeout:                -1,
 		}
-		if err := TryConfigureCommand(name, cfg); err != nil {
+		if err := r.TryConfigureCommand(name, cfg); err != nil {
 			t.Fatal(err)
 		}
 		m := &circuitModel{volume: cfg.RequestVolumeThreshold, threshold: cfg.ErrorPercentThreshold,
 			sleep: int64(cfg.SleepWindow) * int64(time.Millisecond)}
 		failRate := rng.Float64()
-		c, _, _ := GetCircuit(name)
+		c, _, _ := r.GetCircuit(name)
 		for i := 0; i < 400; i++ {
 			clk.Add(time.Duration(rng.Intn(400)) * time.Millisecond)
 			fails := rng.Float64() < failRate
 			ran := false
-			_ = Do(name, func() error {
+			_ = r.Do(name, func() error {
 				ran = true
 				if fails {
 					return errDown
 				}
 				return nil
 			}, nil)
-			want := m.call(now(), fails)
+			want := m.call(r.clock.now(), fails)
 			if ran != want || (c.State() != StateClosed) != m.open {
 				t.Fatalf("seed %d, call %d (%+v, fails=%v): ran=%v state=%v; model ran=%v open=%v",
 					seed, i, cfg, fails, ran, c.State(), want, m.open)

@@ -28,9 +28,11 @@ func readEvent(t *testing.T, r *bufio.Reader) map[string]any {
 	}
 }
 
-func startStream(t *testing.T, interval time.Duration) (*StreamHandler, *httptest.Server) {
+// startStream starts a handler of r's circuits that publishes every
+// interval, and a server for it, both stopped when the test ends.
+func startStream(t *testing.T, r *Registry, interval time.Duration) (*StreamHandler, *httptest.Server) {
 	t.Helper()
-	sh := NewStreamHandler()
+	sh := r.NewStreamHandler()
 	sh.interval = interval
 	sh.Start()
 	srv := httptest.NewServer(sh)
@@ -42,26 +44,27 @@ func startStream(t *testing.T, interval time.Duration) (*StreamHandler, *httptes
 }
 
 func TestStreamSendsCommandAndThreadPoolEventsWithEveryKey(t *testing.T) {
-	Flush()
+	t.Parallel()
+	r := newSystemClockRegistry(t)
 	name := uniqueName(t)
-	require.NoError(t, TryConfigureCommand(name, CommandConfig{Timeout: 61234, MaxConcurrentRequests: 7}))
+	require.NoError(t, r.TryConfigureCommand(name, CommandConfig{Timeout: 61234, MaxConcurrentRequests: 7}))
 	release := make(chan struct{})
 	started := make(chan struct{})
-	go func() { _ = Do(name, func() error { close(started); <-release; return nil }, nil) }()
+	go func() { _ = r.Do(name, func() error { close(started); <-release; return nil }, nil) }()
 	<-started
-	defer func() { close(release); waitActive(t, name, 0) }()
-	require.ErrorIs(t, Do(name, fail, nil), errDown)
+	defer func() { close(release); waitActive(t, r, name, 0) }()
+	require.ErrorIs(t, r.Do(name, fail, nil), errDown)
 
-	_, srv := startStream(t, 10*time.Millisecond)
+	_, srv := startStream(t, r, 10*time.Millisecond)
 	resp, err := http.Get(srv.URL)
 	require.NoError(t, err)
 	defer resp.Body.Close()
 	assert.Equal(t, "text/event-stream", resp.Header.Get("Content-Type"))
-	r := bufio.NewReader(resp.Body)
+	body := bufio.NewReader(resp.Body)
 
 	var cmd, pool map[string]any
 	for cmd == nil || pool == nil {
-		ev := readEvent(t, r)
+		ev := readEvent(t, body)
 		if ev["name"] != name {
 			continue
 		}
@@ -92,8 +95,8 @@ func TestStreamSendsCommandAndThreadPoolEventsWithEveryKey(t *testing.T) {
 	}
 }
 
-func waitActive(t *testing.T, name string, n int) {
-	c, _, _ := GetCircuit(name)
+func waitActive(t *testing.T, r *Registry, name string, n int) {
+	c, _, _ := r.GetCircuit(name)
 	require.Eventually(t, func() bool { return c.ActiveCount() == n }, 5*time.Second, time.Millisecond)
 }
 
@@ -129,7 +132,8 @@ var streamPoolKeys = []string{
 }
 
 func TestStreamForgetsAClientThatLeaves(t *testing.T) {
-	sh, srv := startStream(t, 10*time.Millisecond)
+	t.Parallel()
+	sh, srv := startStream(t, newSystemClockRegistry(t), 10*time.Millisecond)
 	ctx, cancel := context.WithCancel(context.Background())
 	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, srv.URL, nil)
 	resp, err := http.DefaultClient.Do(req)
@@ -142,13 +146,15 @@ func TestStreamForgetsAClientThatLeaves(t *testing.T) {
 }
 
 func TestStreamRefusesClientsBeforeStart(t *testing.T) {
+	t.Parallel()
 	rec := httptest.NewRecorder()
-	NewStreamHandler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/", nil))
+	newSystemClockRegistry(t).NewStreamHandler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/", nil))
 	assert.Equal(t, http.StatusServiceUnavailable, rec.Code)
 }
 
 func TestStreamStopEndsOpenResponses(t *testing.T) {
-	sh, srv := startStream(t, time.Hour)
+	t.Parallel()
+	sh, srv := startStream(t, newSystemClockRegistry(t), time.Hour)
 	resp, err := http.Get(srv.URL)
 	require.NoError(t, err)
 	defer resp.Body.Close()
@@ -166,7 +172,8 @@ func TestStreamStopEndsOpenResponses(t *testing.T) {
 }
 
 func TestStreamCapsClients(t *testing.T) {
-	sh := NewStreamHandler()
+	t.Parallel()
+	sh := newSystemClockRegistry(t).NewStreamHandler()
 	sh.MaxClients = 1
 	sh.Start()
 	srv := httptest.NewServer(sh)
@@ -182,8 +189,10 @@ func TestStreamCapsClients(t *testing.T) {
 }
 
 func TestStreamHonoursDelay(t *testing.T) {
-	_, srv := startStream(t, 5*time.Millisecond)
-	_ = Do(uniqueName(t), succeed, nil)
+	t.Parallel()
+	r := newSystemClockRegistry(t)
+	_, srv := startStream(t, r, 5*time.Millisecond)
+	_ = r.Do(uniqueName(t), succeed, nil)
 	bad, err := http.Get(srv.URL + "?delay=soon")
 	require.NoError(t, err)
 	bad.Body.Close()
@@ -192,10 +201,10 @@ func TestStreamHonoursDelay(t *testing.T) {
 	resp, err := http.Get(srv.URL + "?delay=200")
 	require.NoError(t, err)
 	defer resp.Body.Close()
-	r := bufio.NewReader(resp.Body)
+	body := bufio.NewReader(resp.Body)
 	commandTime := func() float64 {
 		for {
-			if ev := readEvent(t, r); ev["type"] == "HystrixCommand" {
+			if ev := readEvent(t, body); ev["type"] == "HystrixCommand" {
 				return ev["currentTime"].(float64)
 			}
 		}
@@ -209,6 +218,8 @@ func TestStreamHonoursDelay(t *testing.T) {
 }
 
 func TestStreamReportsRejectionsUnderTheIsolationInUse(t *testing.T) {
+	t.Parallel()
+	r, _ := newTestRegistry(t)
 	for _, tc := range []struct {
 		iso                   Isolation
 		strategy              string
@@ -218,10 +229,10 @@ func TestStreamReportsRejectionsUnderTheIsolationInUse(t *testing.T) {
 		{CallerIsolation, "SEMAPHORE", 0, 1},
 	} {
 		name := uniqueName(t)
-		require.NoError(t, TryConfigureCommand(name, CommandConfig{Isolation: tc.iso}))
-		c, _, _ := GetCircuit(name)
-		require.NoError(t, c.ReportEvent([]string{"rejected"}, unixTime(now()), 0))
-		cmd, _ := streamEvents(c, now())
+		require.NoError(t, r.TryConfigureCommand(name, CommandConfig{Isolation: tc.iso}))
+		c, _, _ := r.GetCircuit(name)
+		require.NoError(t, c.ReportEvent([]string{"rejected"}, unixTime(r.clock.now()), 0))
+		cmd, _ := streamEvents(c, r.clock.now())
 		assert.Equal(t, tc.strategy, cmd.ExecutionIsolationStrategy)
 		assert.Equal(t, tc.thread, cmd.RollingCountThreadPoolRejected)
 		assert.Equal(t, tc.semaphoreRejs, cmd.RollingCountSemaphoreRejected)

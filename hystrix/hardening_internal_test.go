@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -21,55 +20,33 @@ import (
 	metricCollector "github.com/gohystrix/hystrix-go/hystrix/metric_collector"
 )
 
-// internalHooks gives an internal test's command collectors of its own.
-var internalHooks struct {
-	once sync.Once
-	mu   sync.Mutex
-	m    map[string]func() metricCollector.MetricCollector
-}
-
-func hookCollector(name string, f func() metricCollector.MetricCollector) {
-	internalHooks.once.Do(func() {
-		internalHooks.m = map[string]func() metricCollector.MetricCollector{}
-		metricCollector.Registry.Register(func(name string) metricCollector.MetricCollector {
-			internalHooks.mu.Lock()
-			f := internalHooks.m[name]
-			internalHooks.mu.Unlock()
-			if f == nil {
-				return nil
-			}
-			return f()
-		})
-	})
-	internalHooks.mu.Lock()
-	internalHooks.m[name] = f
-	internalHooks.mu.Unlock()
-}
-
 type explodingCollector struct{}
 
 func (explodingCollector) Update(metricCollector.MetricResult) { panic("update exploded") }
 func (explodingCollector) Reset()                              { panic("reset exploded") }
 
 func TestPanickingCollectorDoesNotKeepAProbeFromClosingTheCircuit(t *testing.T) {
-	clk := useFakeClock(t)
+	t.Parallel()
+	r, clk := newTestRegistry(t, WithMetricCollectors(func(string) metricCollector.MetricCollector {
+		return explodingCollector{}
+	}))
 	name := uniqueName(t)
-	hookCollector(name, func() metricCollector.MetricCollector { return explodingCollector{} })
-	c := tripCircuit(t, name, 1000)
+	c := tripCircuit(t, r, name, 1000)
 	clk.Add(1001 * time.Millisecond)
-	require.NoError(t, Do(name, succeed, nil))
+	require.NoError(t, r.Do(name, succeed, nil))
 	assert.Equal(t, StateClosed, c.State())
-	assert.Zero(t, c.Metrics().NumRequests().Sum(unixTime(now())), "the window was cleared on closing")
+	assert.Zero(t, c.Metrics().NumRequests().Sum(unixTime(r.clock.now())), "the window was cleared on closing")
 }
 
 func TestProbeSlotIsHeldUntilTheRunReturnsWhenItsCallerGivesUp(t *testing.T) {
-	clk := useFakeClock(t)
+	t.Parallel()
+	r, clk := newTestRegistry(t)
 	name := uniqueName(t)
-	tripCircuit(t, name, 1000)
-	require.NoError(t, TryConfigureCommand(name, CommandConfig{
+	tripCircuit(t, r, name, 1000)
+	require.NoError(t, r.TryConfigureCommand(name, CommandConfig{
 		RequestVolumeThreshold: 10, SleepWindow: 1000, Timeout: -1, MaxConcurrentRequests: -1,
 	}))
-	c, _, _ := GetCircuit(name)
+	c, _, _ := r.GetCircuit(name)
 	clk.Add(1001 * time.Millisecond)
 
 	release := make(chan struct{})
@@ -85,7 +62,7 @@ func TestProbeSlotIsHeldUntilTheRunReturnsWhenItsCallerGivesUp(t *testing.T) {
 	for i := 0; i < 10; i++ {
 		ctx, cancel := context.WithCancel(context.Background())
 		done := make(chan error, 1)
-		go func() { done <- DoC(ctx, name, hang, nil) }()
+		go func() { done <- r.DoC(ctx, name, hang, nil) }()
 		var err error
 		if i == 0 {
 			require.Eventually(t, func() bool { return running.Load() == 1 }, 5*time.Second, time.Millisecond)
@@ -117,171 +94,183 @@ func TestProbeSlotIsHeldUntilTheRunReturnsWhenItsCallerGivesUp(t *testing.T) {
 }
 
 func TestAbandonedProbeThatFailsLetsTheNextCallProbe(t *testing.T) {
-	clk := useFakeClock(t)
+	t.Parallel()
+	r, clk := newTestRegistry(t)
 	name := uniqueName(t)
-	tripCircuit(t, name, 1000)
-	require.NoError(t, TryConfigureCommand(name, CommandConfig{
+	tripCircuit(t, r, name, 1000)
+	require.NoError(t, r.TryConfigureCommand(name, CommandConfig{
 		RequestVolumeThreshold: 10, SleepWindow: 1000, Timeout: -1,
 	}))
-	c, _, _ := GetCircuit(name)
+	c, _, _ := r.GetCircuit(name)
 	clk.Add(1001 * time.Millisecond)
 	release := make(chan struct{})
 	ctx, cancel := context.WithCancel(context.Background())
 	started := make(chan struct{})
 	go cancelWhenClosed(started, cancel)
-	err := DoC(ctx, name, func(ctx context.Context) error { close(started); <-release; return errDown }, nil)
+	err := r.DoC(ctx, name, func(ctx context.Context) error { close(started); <-release; return errDown }, nil)
 	require.ErrorIs(t, err, context.Canceled)
-	require.ErrorIs(t, Do(name, succeed, nil), ErrCircuitOpen)
+	require.ErrorIs(t, r.Do(name, succeed, nil), ErrCircuitOpen)
 	close(release)
 	require.Eventually(t, func() bool { return c.ActiveCount() == 0 }, 5*time.Second, time.Millisecond)
 	assert.Equal(t, StateHalfOpen, c.State(), "the probe's slot is free again")
-	require.NoError(t, Do(name, succeed, nil), "the next call probes without another window")
+	require.NoError(t, r.Do(name, succeed, nil), "the next call probes without another window")
 	assert.Equal(t, StateClosed, c.State())
 }
 
 func cancelWhenClosed(ch chan struct{}, cancel context.CancelFunc) { <-ch; cancel() }
 
 func TestProbeRefusedByTheConcurrencyLimitLetsTheNextCallProbe(t *testing.T) {
-	clk := useFakeClock(t)
+	t.Parallel()
+	r, clk := newTestRegistry(t)
 	name := uniqueName(t)
-	require.NoError(t, TryConfigureCommand(name, CommandConfig{
+	require.NoError(t, r.TryConfigureCommand(name, CommandConfig{
 		RequestVolumeThreshold: 10, SleepWindow: 1000, Timeout: -1, MaxConcurrentRequests: 1,
 	}))
-	c, _, _ := GetCircuit(name)
+	c, _, _ := r.GetCircuit(name)
 	release := make(chan struct{})
 	held := make(chan struct{})
 	done := make(chan error, 1)
-	go func() { done <- Do(name, func() error { close(held); <-release; return nil }, nil) }()
+	go func() { done <- r.Do(name, func() error { close(held); <-release; return nil }, nil) }()
 	<-held
 	for i := 0; i < 10; i++ {
-		require.ErrorIs(t, Do(name, succeed, nil), ErrMaxConcurrency)
+		require.ErrorIs(t, r.Do(name, succeed, nil), ErrMaxConcurrency)
 	}
 	require.Equal(t, StateOpen, c.State(), "rejections opened it")
 	clk.Add(1001 * time.Millisecond)
-	require.ErrorIs(t, Do(name, succeed, nil), ErrMaxConcurrency, "the probe finds no ticket")
-	require.ErrorIs(t, Do(name, succeed, nil), ErrMaxConcurrency, "so the next call may probe")
+	require.ErrorIs(t, r.Do(name, succeed, nil), ErrMaxConcurrency, "the probe finds no ticket")
+	require.ErrorIs(t, r.Do(name, succeed, nil), ErrMaxConcurrency, "so the next call may probe")
 	close(release)
 	require.NoError(t, <-done)
-	require.NoError(t, Do(name, succeed, nil), "a probe with a ticket closes it, with no second window")
+	require.NoError(t, r.Do(name, succeed, nil), "a probe with a ticket closes it, with no second window")
 	assert.Equal(t, StateClosed, c.State())
 }
 
 func TestSleepWindowOfAnOpeningIsTheOneInForceWhenItOpens(t *testing.T) {
-	clk := useFakeClock(t)
+	t.Parallel()
+	r, clk := newTestRegistry(t)
 	name := uniqueName(t)
-	require.NoError(t, TryConfigureCommand(name, CommandConfig{
+	require.NoError(t, r.TryConfigureCommand(name, CommandConfig{
 		RequestVolumeThreshold: 10, SleepWindow: 60000, Timeout: -1, Isolation: CallerIsolation,
 	}))
-	c, _, _ := GetCircuit(name)
+	c, _, _ := r.GetCircuit(name)
 	for i := 0; i < 9; i++ {
-		require.ErrorIs(t, Do(name, fail, nil), errDown)
+		require.ErrorIs(t, r.Do(name, fail, nil), errDown)
 	}
 	inRun := make(chan struct{})
 	release := make(chan struct{})
 	done := make(chan error, 1)
-	go func() { done <- Do(name, func() error { close(inRun); <-release; return errDown }, nil) }()
+	go func() { done <- r.Do(name, func() error { close(inRun); <-release; return errDown }, nil) }()
 	<-inRun
-	require.NoError(t, TryConfigureCommand(name, CommandConfig{
+	require.NoError(t, r.TryConfigureCommand(name, CommandConfig{
 		RequestVolumeThreshold: 10, SleepWindow: 100, Timeout: -1, Isolation: CallerIsolation,
 	}))
 	close(release)
 	require.ErrorIs(t, <-done, errDown)
 	require.Equal(t, StateOpen, c.State())
 	clk.Add(101 * time.Millisecond)
-	require.NoError(t, Do(name, succeed, nil), "the 100 ms window in force when it opened has passed")
+	require.NoError(t, r.Do(name, succeed, nil), "the 100 ms window in force when it opened has passed")
 	assert.Equal(t, StateClosed, c.State())
 }
 
 func TestConfigureCommandRejudgesALiveCircuit(t *testing.T) {
+	t.Parallel()
 	t.Run("closed circuit that the new thresholds find unhealthy opens", func(t *testing.T) {
-		useFakeClock(t)
+		t.Parallel()
+		r, _ := newTestRegistry(t)
 		name := uniqueName(t)
 		config := CommandConfig{RequestVolumeThreshold: 10, ErrorPercentThreshold: 60, Isolation: CallerIsolation}
-		require.NoError(t, TryConfigureCommand(name, config))
+		require.NoError(t, r.TryConfigureCommand(name, config))
 		for i := 0; i < 10; i++ {
-			_ = Do(name, []func() error{fail, succeed}[i%2], nil)
+			_ = r.Do(name, []func() error{fail, succeed}[i%2], nil)
 		}
-		c, _, _ := GetCircuit(name)
+		c, _, _ := r.GetCircuit(name)
 		require.Equal(t, StateClosed, c.State(), "50% is below 60%")
 		config.ErrorPercentThreshold = 50
-		require.NoError(t, TryConfigureCommand(name, config))
+		require.NoError(t, r.TryConfigureCommand(name, config))
 		assert.Equal(t, StateOpen, c.State())
 	})
 	t.Run("circuit the health check opened, that the new thresholds would not open, closes", func(t *testing.T) {
-		useFakeClock(t)
+		t.Parallel()
+		r, _ := newTestRegistry(t)
 		name := uniqueName(t)
-		c := tripCircuit(t, name, 5000)
-		require.ErrorIs(t, Do(name, succeed, nil), ErrCircuitOpen)
-		require.NoError(t, TryConfigureCommand(name, CommandConfig{
+		c := tripCircuit(t, r, name, 5000)
+		require.ErrorIs(t, r.Do(name, succeed, nil), ErrCircuitOpen)
+		require.NoError(t, r.TryConfigureCommand(name, CommandConfig{
 			RequestVolumeThreshold: 20, SleepWindow: 5000, Isolation: CallerIsolation, Timeout: -1,
 		}))
 		assert.Equal(t, StateClosed, c.State(), "ten executions are under the new volume threshold")
-		require.NoError(t, Do(name, succeed, nil))
+		require.NoError(t, r.Do(name, succeed, nil))
 	})
 	t.Run("a circuit closed by new thresholds keeps its window for later ones", func(t *testing.T) {
 		// The sequence of an HTTP client library's test suite that shares
 		// one command between tests and reconfigures it in each.
-		useFakeClock(t)
+		t.Parallel()
+		r, _ := newTestRegistry(t)
 		name := uniqueName(t)
 		cfg := func(volume int) {
-			require.NoError(t, TryConfigureCommand(name, CommandConfig{
+			require.NoError(t, r.TryConfigureCommand(name, CommandConfig{
 				RequestVolumeThreshold: volume, ErrorPercentThreshold: 10, SleepWindow: 100, Isolation: CallerIsolation,
 			}))
 		}
 		cfg(10)
 		for i := 0; i < 6; i++ {
-			require.NoError(t, Do(name, succeed, nil))
+			require.NoError(t, r.Do(name, succeed, nil))
 		}
 		for i := 0; i < 4; i++ {
-			require.ErrorIs(t, Do(name, fail, nil), errDown)
+			require.ErrorIs(t, r.Do(name, fail, nil), errDown)
 		}
-		c, _, _ := GetCircuit(name)
+		c, _, _ := r.GetCircuit(name)
 		require.Equal(t, StateOpen, c.State())
 		cfg(20)
 		require.Equal(t, StateClosed, c.State())
 		for i := 0; i < 4; i++ {
-			require.ErrorIs(t, Do(name, fail, nil), errDown, "14 executions are under 20")
+			require.ErrorIs(t, r.Do(name, fail, nil), errDown, "14 executions are under 20")
 		}
 		cfg(10)
-		assert.ErrorIs(t, Do(name, succeed, nil), ErrCircuitOpen, "14 executions, 8 errors, judged by the settings in force")
+		assert.ErrorIs(t, r.Do(name, succeed, nil), ErrCircuitOpen, "14 executions, 8 errors, judged by the settings in force")
 	})
 	t.Run("calls refused while open do not count once it is closed", func(t *testing.T) {
-		useFakeClock(t)
+		t.Parallel()
+		r, _ := newTestRegistry(t)
 		name := uniqueName(t)
-		c := tripCircuit(t, name, 5000)
+		c := tripCircuit(t, r, name, 5000)
 		for i := 0; i < 100; i++ {
-			require.ErrorIs(t, Do(name, succeed, nil), ErrCircuitOpen)
+			require.ErrorIs(t, r.Do(name, succeed, nil), ErrCircuitOpen)
 		}
-		require.NoError(t, TryConfigureCommand(name, CommandConfig{
+		require.NoError(t, r.TryConfigureCommand(name, CommandConfig{
 			RequestVolumeThreshold: 20, SleepWindow: 5000, Isolation: CallerIsolation, Timeout: -1,
 		}))
 		require.Equal(t, StateClosed, c.State())
-		require.ErrorIs(t, Do(name, fail, nil), errDown)
+		require.ErrorIs(t, r.Do(name, fail, nil), errDown)
 		assert.Equal(t, StateClosed, c.State(), "11 executions, not 111")
 	})
 	t.Run("the same thresholds keep it open", func(t *testing.T) {
-		useFakeClock(t)
+		t.Parallel()
+		r, _ := newTestRegistry(t)
 		name := uniqueName(t)
-		c := tripCircuit(t, name, 5000)
-		require.NoError(t, TryConfigureCommand(name, CommandConfig{
+		c := tripCircuit(t, r, name, 5000)
+		require.NoError(t, r.TryConfigureCommand(name, CommandConfig{
 			RequestVolumeThreshold: 10, SleepWindow: 5000, Isolation: CallerIsolation, Timeout: -1,
 		}))
 		assert.Equal(t, StateOpen, c.State())
 	})
 	t.Run("circuit a failed probe opened stays open", func(t *testing.T) {
-		clk := useFakeClock(t)
+		t.Parallel()
+		r, clk := newTestRegistry(t)
 		name := uniqueName(t)
-		c := tripCircuit(t, name, 1000)
+		c := tripCircuit(t, r, name, 1000)
 		clk.Add(1001 * time.Millisecond)
-		require.ErrorIs(t, Do(name, fail, nil), errDown)
+		require.ErrorIs(t, r.Do(name, fail, nil), errDown)
 		require.Equal(t, StateOpen, c.State())
-		require.NoError(t, TryConfigureCommand(name, CommandConfig{
+		require.NoError(t, r.TryConfigureCommand(name, CommandConfig{
 			RequestVolumeThreshold: 20, SleepWindow: 1000, Isolation: CallerIsolation, Timeout: -1,
 		}))
 		assert.Equal(t, StateOpen, c.State(), "the probe saw the dependency down")
 	})
 }
 
+// Not parallel: a zero StreamHandler publishes the default registry, which
+// the serial tests share.
 func TestZeroValueStreamHandlerWorks(t *testing.T) {
 	name := uniqueName(t)
 	require.NoError(t, Do(name, succeed, nil))
@@ -300,8 +289,8 @@ func TestZeroValueStreamHandlerWorks(t *testing.T) {
 }
 
 func TestIdleStreamPingsEveryRound(t *testing.T) {
-	Flush()
-	_, srv := startStream(t, 20*time.Millisecond)
+	t.Parallel()
+	_, srv := startStream(t, newSystemClockRegistry(t), 20*time.Millisecond)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 	defer cancel()
 	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, srv.URL, nil)
@@ -346,14 +335,14 @@ func (w *watchedWriter) FlushError() error {
 func (w *watchedWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 func TestStopEndsTheResponseOfAClientThatStoppedReading(t *testing.T) {
-	Flush()
+	t.Parallel()
+	r := newSystemClockRegistry(t)
 	// One circuit with a long name makes every round large, so that a
 	// client that reads nothing fills the socket buffers in a few rounds.
 	name := strings.Repeat("n", 1<<20) + uniqueName(t)
-	require.NoError(t, Do(name, succeed, nil))
-	defer Flush()
+	require.NoError(t, r.Do(name, succeed, nil))
 
-	sh := NewStreamHandler()
+	sh := r.NewStreamHandler()
 	sh.interval = 5 * time.Millisecond
 	sh.MaxClients = 1
 	var w atomic.Pointer[watchedWriter]

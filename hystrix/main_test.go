@@ -38,12 +38,13 @@ func (ft *fakeTimer) Stop() bool {
 
 // newTestRegistry returns a registry of the test's own on a fake clock of its
 // own, which starts at 2026-01-01 and moves only when the test moves it, so
-// that the test can run in parallel with others. The registry is flushed
-// when the test ends. Its time in Unix nanoseconds is r.clock.now().
-func newTestRegistry(t *testing.T) (*Registry, *fakeClock) {
+// that the test can run in parallel with others; opts add to that. The
+// registry is flushed when the test ends. Its time in Unix nanoseconds is
+// r.clock.now().
+func newTestRegistry(t *testing.T, opts ...Option) (*Registry, *fakeClock) {
 	t.Helper()
 	clk := &fakeClock{t: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC).UnixNano()}
-	r := NewRegistry(WithClock(clk))
+	r := NewRegistry(append([]Option{WithClock(clk)}, opts...)...)
 	t.Cleanup(r.Flush)
 	return r, clk
 }

@@ -10,17 +10,18 @@ import (
 )
 
 func TestRefusalsWhileOpenAreCountedWithTheirFallbacks(t *testing.T) {
-	clk := useFakeClock(t)
+	t.Parallel()
+	r, clk := newTestRegistry(t)
 	name := uniqueName(t)
-	c := tripCircuit(t, name, 60000)
-	at := func() time.Time { return unixTime(now()) }
+	c := tripCircuit(t, r, name, 60000)
+	at := func() time.Time { return unixTime(r.clock.now()) }
 	before := c.Metrics().NumRequests().Sum(at())
 
 	for i := 0; i < 3; i++ {
-		assert.Equal(t, ErrCircuitOpen, Do(name, succeed, nil))
+		assert.Equal(t, ErrCircuitOpen, r.Do(name, succeed, nil))
 	}
-	require.NoError(t, Do(name, succeed, func(error) error { return nil }))
-	require.Error(t, Do(name, succeed, func(error) error { return errors.New("no cache") }))
+	require.NoError(t, r.Do(name, succeed, func(error) error { return nil }))
+	require.Error(t, r.Do(name, succeed, func(error) error { return errors.New("no cache") }))
 	clk.Add(2 * time.Second)
 
 	m := c.Metrics()
@@ -29,50 +30,53 @@ func TestRefusalsWhileOpenAreCountedWithTheirFallbacks(t *testing.T) {
 	assert.Equal(t, 1.0, m.FallbackSuccesses().Sum(at()))
 	assert.Equal(t, 1.0, m.FallbackFailures().Sum(at()))
 
-	cmd, _ := streamEvents(c, now())
+	cmd, _ := streamEvents(c, r.clock.now())
 	assert.Equal(t, uint32(5), cmd.RollingCountShortCircuited, "the stream sees them too")
 }
 
 func TestConfigureCommandMovesTheProbeOfAnOpenCircuit(t *testing.T) {
-	clk := useFakeClock(t)
+	t.Parallel()
+	r, clk := newTestRegistry(t)
 	name := uniqueName(t)
-	c := tripCircuit(t, name, 60000)
+	c := tripCircuit(t, r, name, 60000)
 	clk.Add(2 * time.Second)
-	assert.Equal(t, ErrCircuitOpen, Do(name, succeed, nil))
+	assert.Equal(t, ErrCircuitOpen, r.Do(name, succeed, nil))
 
-	require.NoError(t, TryConfigureCommand(name, CommandConfig{
+	require.NoError(t, r.TryConfigureCommand(name, CommandConfig{
 		RequestVolumeThreshold: 10, SleepWindow: 3000, Isolation: CallerIsolation, Timeout: -1,
 	}))
-	assert.Equal(t, ErrCircuitOpen, Do(name, succeed, nil), "one second of the new window is left")
+	assert.Equal(t, ErrCircuitOpen, r.Do(name, succeed, nil), "one second of the new window is left")
 	clk.Add(1001 * time.Millisecond)
-	require.NoError(t, Do(name, succeed, nil), "the probe comes with the new window, not the old")
+	require.NoError(t, r.Do(name, succeed, nil), "the probe comes with the new window, not the old")
 	assert.Equal(t, StateClosed, c.State())
 
-	tripCircuit(t, name, 60000)
+	tripCircuit(t, r, name, 60000)
 	clk.Add(time.Second)
-	require.NoError(t, TryConfigureCommand(name, CommandConfig{
+	require.NoError(t, r.TryConfigureCommand(name, CommandConfig{
 		RequestVolumeThreshold: 10, SleepWindow: 500, Isolation: CallerIsolation, Timeout: -1,
 	}))
-	require.NoError(t, Do(name, succeed, nil), "a window already over makes the probe due at once")
+	require.NoError(t, r.Do(name, succeed, nil), "a window already over makes the probe due at once")
 }
 
 func TestUserCollectorsSeeEveryRefusal(t *testing.T) {
-	useFakeClock(t)
+	t.Parallel()
+	r, _ := newTestRegistry(t)
 	name := uniqueName(t)
 	var got []float64
-	c := tripCircuit(t, name, 60000)
-	c.collectors = append(c.collectors, &lockedCollector{c: collectorFunc(func(r resultT) {
-		got = append(got, r.ShortCircuits+10*r.FallbackSuccesses)
+	c := tripCircuit(t, r, name, 60000)
+	c.collectors = append(c.collectors, &lockedCollector{c: collectorFunc(func(res resultT) {
+		got = append(got, res.ShortCircuits+10*res.FallbackSuccesses)
 	})})
-	_ = Do(name, succeed, nil)
-	_ = Do(name, succeed, func(error) error { return nil })
+	_ = r.Do(name, succeed, nil)
+	_ = r.Do(name, succeed, func(error) error { return nil })
 	assert.Equal(t, []float64{1, 11}, got)
 }
 
 func TestFlushDisarmsProbeTimers(t *testing.T) {
-	clk := useFakeClock(t)
-	tripCircuit(t, uniqueName(t), 60000)
-	Flush()
+	t.Parallel()
+	r, clk := newTestRegistry(t)
+	tripCircuit(t, r, uniqueName(t), 60000)
+	r.Flush()
 	clk.mu.Lock()
 	defer clk.mu.Unlock()
 	for _, ft := range clk.timers {
