@@ -229,3 +229,44 @@ func IsBuiltin(v any) bool {
 	}
 	return false
 }
+
+// A PerCircuit recovery keeps state of its own for each circuit across
+// periods, as Backoff keeps the count of reopenings. The engine asks it once
+// for each circuit, and again when the command's settings change, for the
+// Recovery that circuit then uses; a recovery that wraps another sees the
+// verdicts of the trials it makes, and so every closing.
+type PerCircuit interface {
+	Recovery
+	ForCircuit() Recovery
+}
+
+// A SlowCallReporter is a Tripper that tracks slow calls, whose share the
+// circuit shows on its stream and to exporters.
+type SlowCallReporter interface {
+	// SlowCallPercent returns the share of slow calls in the tripper's
+	// window at now, from 0 to 100.
+	SlowCallPercent(now time.Time) float64
+}
+
+// A LimitPolicy sets a circuit's concurrency limit from what it measures,
+// in place of a fixed MaxConcurrentRequests. Like the other policies it is
+// a shared value of the configuration; each circuit gets a Limiter of its
+// own.
+type LimitPolicy interface {
+	NewLimiter(now time.Time) Limiter
+}
+
+// A Limiter is one circuit's adaptive concurrency limit. Limit is read by
+// every execution before it takes a ticket, and Record told of every
+// execution that held one, so both must be cheap and safe for concurrent
+// use.
+type Limiter interface {
+	// Limit returns how many executions may hold a ticket now, at least 1.
+	Limit() int
+	// Record is told of one execution that held a ticket: its result (its
+	// Duration is the run's latency) and how many executions held one,
+	// itself included, when it took its ticket. Executions refused for
+	// want of a ticket are not recorded: the limit's own refusals say
+	// nothing about the dependency.
+	Record(r Result, inFlight int)
+}
