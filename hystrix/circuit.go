@@ -41,6 +41,8 @@ type CircuitBreaker struct {
 	collectors []*lockedCollector
 
 	pool executorPool
+	// own holds the policy instances the circuit made for itself.
+	own atomic.Pointer[ownPolicies]
 	// pending counts the refusals of an open circuit, made without the
 	// clock, until the window takes them in (foldPending).
 	pending struct {
@@ -351,7 +353,7 @@ func (c *CircuitBreaker) halfOpen(p *period) {
 	tr := c.callHalfOpened(s, t)
 	next := &period{state: StateHalfOpen, since: t, trial: tr}
 	next.rate, _ = tr.(policy.RateReporter)
-	_, next.single = recoveryOf(s).(policy.SingleProbe)
+	_, next.single = c.recoveryFor(s).(policy.SingleProbe)
 	c.mu.Lock()
 	ok := c.installLocked(p, next, policy.Counts{})
 	c.mu.Unlock()
@@ -473,7 +475,7 @@ func (c *CircuitBreaker) reconfigure(t int64, prev, s *Settings) {
 	}
 	switch p.state {
 	case StateClosed:
-		if prev != nil && sameOpener(openerOf(prev), openerOf(s)) {
+		if prev != nil && samePolicy(openerOf(prev), openerOf(s)) {
 			c.checkHealth(p, t)
 			return
 		}
@@ -507,17 +509,6 @@ func (c *CircuitBreaker) reconfigure(t int64, prev, s *Settings) {
 		c.mu.Unlock()
 		c.armOpen(p, c.callOpened(s, p.since, reopened))
 	}
-}
-
-// sameOpener reports whether two openers are the same value, without
-// panicking on types that cannot be compared.
-func sameOpener(a, b policy.Opener) (same bool) {
-	defer func() {
-		if recover() != nil {
-			same = false
-		}
-	}()
-	return a == b
 }
 
 // resetCollectors clears the metrics of a circuit that closed after a probe

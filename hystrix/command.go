@@ -92,10 +92,17 @@ func (r *Registry) execute(ctx context.Context, name string, f funcs) error {
 		e = contextEvent(err)
 	default:
 		ok, probe = c.admit(p, start)
-		switch {
-		case !ok:
+		if !ok {
 			err, e = errCircuitOpen, eventShortCircuit
-		case !c.pool.acquire(s.MaxConcurrentRequests, start):
+			break
+		}
+		limit, own := s.MaxConcurrentRequests, (*ownPolicies)(nil)
+		if s.Limit != nil {
+			limit, own = c.limitFor(s)
+		}
+		inFlight := c.pool.acquire(limit, start)
+		switch {
+		case inFlight == 0:
 			err, e = errMaxConcurrency, eventRejected
 		case s.Isolation == CallerIsolation:
 			err, e, runEnd = runOnCaller(ctx, c, s, p, &f, probe, start)
@@ -103,6 +110,9 @@ func (r *Registry) execute(ctx context.Context, name string, f funcs) error {
 			var handedOff bool
 			err, e, runEnd, handedOff = runOnGoroutine(ctx, c, s, p, &f, probe, start)
 			probe = probe && !handedOff
+		}
+		if own != nil && inFlight > 0 {
+			c.recordLimit(own, e, start, runEnd, runEnd-start, inFlight)
 		}
 	}
 
@@ -246,3 +256,5 @@ func clockTimeout(parent context.Context, k *clock, timeout time.Duration) (cont
 		rc.cancel(context.Canceled)
 	}
 }
+
+func durationOf(ns int64) time.Duration { return time.Duration(ns) }

@@ -327,7 +327,7 @@ func streamEvents(c *CircuitBreaker, t int64) (*streamCmdMetric, *streamThreadPo
 		errPct = errs / reqs * 100
 	}
 	active := c.ActiveCount()
-	maxConc := s.MaxConcurrentRequests
+	maxConc := c.ConcurrencyLimit()
 	if maxConc < 0 {
 		maxConc = 0
 	}
@@ -381,6 +381,9 @@ func streamEvents(c *CircuitBreaker, t int64) (*streamCmdMetric, *streamThreadPo
 	}
 	if rate, ok := c.AdmittedPerMinute(); ok {
 		cmd.AdmittedPerMinute = &rate
+	}
+	if pct, ok := c.SlowCallPercent(); ok {
+		cmd.SlowCallPercentage = &pct
 	}
 	if cf, ok := s.Opener.(policy.ConsecutiveFailures); ok {
 		// The error percentage does not open this circuit: say what does.

@@ -19,6 +19,9 @@ type streamCmdMetric struct {
 	// AdmittedPerMinute is the rate at which a half-open circuit on the
 	// ramp-up recovery admits executions; absent otherwise.
 	AdmittedPerMinute *float64 `json:"admittedPerMinute,omitempty"`
+	// SlowCallPercentage is the share of slow calls in the window of a
+	// closed circuit on the slow-call rate; absent otherwise.
+	SlowCallPercentage *float64 `json:"slowCallPercentage,omitempty"`
 
 	RollingCountBadRequests        uint32 `json:"rollingCountBadRequests"`
 	RollingCountCollapsedRequests  uint32 `json:"rollingCountCollapsedRequests"`

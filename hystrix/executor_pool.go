@@ -21,17 +21,18 @@ type executorPool struct {
 	peak rolling.Number
 }
 
-// acquire takes a ticket at time t unless max are taken; a negative max
-// means no bound.
-func (p *executorPool) acquire(max int, t int64) bool {
+// acquire takes a ticket at time t unless max are taken, and returns how
+// many are taken with it, or 0 when it took none; a negative max means no
+// bound.
+func (p *executorPool) acquire(max int, t int64) int64 {
 	for {
 		n := p.tickets.n.Load()
 		if max >= 0 && n >= int64(max) {
-			return false
+			return 0
 		}
 		if p.tickets.n.CompareAndSwap(n, n+1) {
 			p.peak.UpdateMaxUnix(t/int64(time.Second), float64(n+1))
-			return true
+			return n + 1
 		}
 	}
 }

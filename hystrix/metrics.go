@@ -56,7 +56,11 @@ func (c *CircuitBreaker) describe(r *metricCollector.MetricResult, s *Settings, 
 	case eventFallbackFailure:
 		r.FallbackFailures = 1
 	}
-	if max := s.MaxConcurrentRequests; max > 0 {
+	max := s.MaxConcurrentRequests
+	if s.Limit != nil {
+		max, _ = c.limitFor(s)
+	}
+	if max > 0 {
 		r.ConcurrencyInUse = float64(c.pool.tickets.n.Load()) / float64(max)
 	}
 }

@@ -62,7 +62,7 @@ func (c *CircuitBreaker) callAddCounts(cr policy.CountReporter, counts *policy.C
 func (c *CircuitBreaker) callOpened(s *Settings, t int64, reopened int) (d time.Duration) {
 	d = s.SleepWindow
 	defer c.policyPanicked("Opened")
-	if got := recoveryOf(s).Opened(unixTime(t), reopened); got >= 0 {
+	if got := c.recoveryFor(s).Opened(unixTime(t), reopened); got >= 0 {
 		return got
 	}
 	return d
@@ -78,7 +78,7 @@ func (c *CircuitBreaker) callHalfOpened(s *Settings, t int64) (tr policy.Trial) 
 			tr = policy.SingleProbe{SleepWindow: s.SleepWindow, GiveUp: giveUpAfter(s)}.HalfOpened(unixTime(t))
 		}
 	}()
-	return recoveryOf(s).HalfOpened(unixTime(t))
+	return c.recoveryFor(s).HalfOpened(unixTime(t))
 }
 
 // callAdmit: a panic refuses the execution.

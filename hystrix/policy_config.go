@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"strconv"
 	"time"
 
 	"github.com/gohystrix/hystrix-go/hystrix/policy"
@@ -20,8 +21,26 @@ type TripConfig struct {
 	// cancellations do neither. 0 means the error percentage; negative is
 	// refused.
 	ConsecutiveFailures int `json:"consecutive_failures,omitempty"`
+	// SlowCallMs and SlowCallPercent, set together, also open the circuit
+	// when, in the rolling window holding at least RequestVolumeThreshold
+	// calls that reached the dependency, SlowCallPercent percent or more
+	// took longer than SlowCallMs milliseconds (policy.SlowCallRate),
+	// successes and failures alike; either rule opens it. 0 means no
+	// slow-call rule; negative values, a percentage above 100 or one field
+	// without the other are refused.
+	SlowCallMs      int `json:"slow_call_ms,omitempty"`
+	SlowCallPercent int `json:"slow_call_percent,omitempty"`
+	// AdaptiveK, when set, throttles on the client side as in the Google
+	// SRE book (policy.AdaptiveThrottle): each call is refused, as a
+	// short-circuit, with probability max(0, (requests - K*accepts) /
+	// (requests + 1)) over the rolling window, where accepts are the
+	// calls the dependency answered successfully. Such a circuit has no
+	// open state unless ConsecutiveFailures or the slow-call rule is set
+	// too; the error percentage no longer opens it. 0 means none; K must
+	// be above 1.
+	AdaptiveK float64 `json:"adaptive_k,omitempty"`
 	// Policy is an opener of the program's own, used instead of the above;
-	// it cannot be combined with ConsecutiveFailures. Go only.
+	// it cannot be combined with them. Go only.
 	Policy policy.Opener `json:"-"`
 }
 
@@ -33,9 +52,52 @@ type RecoveryConfig struct {
 	// SleepWindow the half-open circuit admits executions at a rate that
 	// grows while they all succeed.
 	Ramp *RampConfig `json:"ramp,omitempty"`
+	// Probes and Successes, when Probes is set, let the half-open circuit
+	// run up to Probes probes at once and close it after Successes of
+	// them succeeded (policy.Probes); it opens again as soon as that has
+	// become impossible. Probes that end in a bad request, the caller's
+	// cancellation or a refusal by the concurrency limit give their slot
+	// back. 0 Successes means Probes; more successes than probes, negative
+	// values or Probes with Ramp are refused.
+	Probes    int `json:"probes,omitempty"`
+	Successes int `json:"successes,omitempty"`
+	// Backoff, when set, lengthens the open time at each reopening in a
+	// row (policy.Backoff), whatever the recovery.
+	Backoff *BackoffConfig `json:"backoff,omitempty"`
 	// Policy is a recovery of the program's own, used instead of the
-	// above; it cannot be combined with Ramp. Go only.
+	// above; it cannot be combined with Ramp or Probes. Go only.
 	Policy policy.Recovery `json:"-"`
+}
+
+// BackoffConfig tunes the back-off while open: the open time is multiplied
+// by Multiplier at each reopening in a row, up to MaxMs, with a random
+// jitter of up to Jitter of it either way; the count of reopenings decays
+// by one per sleep window of health after the circuit closes.
+type BackoffConfig struct {
+	// Multiplier; 0 means 2, below 1 is refused.
+	Multiplier float64 `json:"multiplier,omitempty"`
+	// MaxMs caps the open time, in milliseconds; 0 means no cap.
+	MaxMs int `json:"max_ms,omitempty"`
+	// Jitter is the share of the open time, from 0 up to but not
+	// including 1, by which it varies at random; 0 means none.
+	Jitter float64 `json:"jitter,omitempty"`
+}
+
+// ConcurrencyConfig chooses a command's concurrency limit. The zero value
+// is the fixed MaxConcurrentRequests.
+type ConcurrencyConfig struct {
+	// Adaptive, "aimd" or "gradient", replaces MaxConcurrentRequests with
+	// a limit that follows the measured latency (policy.AIMD,
+	// policy.Gradient); "" means the fixed limit.
+	Adaptive string `json:"adaptive,omitempty"`
+	// Min, Max and Initial bound and start the adaptive limit; 0 means the
+	// policy's default. Negative values, or Min above Max, are refused.
+	Min     int `json:"min,omitempty"`
+	Max     int `json:"max,omitempty"`
+	Initial int `json:"initial,omitempty"`
+	// Policy is a limit of the program's own, used instead of Adaptive.
+	// Go only.
+	Policy policy.LimitPolicy `json:"-"`
 }
 
 // RampConfig tunes the ramp-up recovery. Zero fields take their defaults;
@@ -69,7 +131,7 @@ func checkPolicies(name string, config *CommandConfig) error {
 		return &ConfigError{Command: name, Field: field, Value: v, Reason: reason}
 	}
 	badFloat := func(field string, v float64, reason string) error {
-		return &ConfigError{Command: name, Field: field, Value: int(v), Reason: fmt.Sprintf("%s (got %g)", reason, v)}
+		return &ConfigError{Command: name, Field: field, Text: strconv.FormatFloat(v, 'g', -1, 64), Reason: reason}
 	}
 	switch {
 	case config.ForceOpen && config.ForceClosed:
@@ -78,6 +140,67 @@ func checkPolicies(name string, config *CommandConfig) error {
 		return bad("Trip.ConsecutiveFailures", config.Trip.ConsecutiveFailures, "must not be negative")
 	case config.Trip.ConsecutiveFailures > 0 && config.Trip.Policy != nil:
 		return bad("Trip.Policy", config.Trip.ConsecutiveFailures, "cannot be combined with Trip.ConsecutiveFailures")
+	}
+	tr := &config.Trip
+	switch {
+	case tr.SlowCallMs < 0:
+		return bad("Trip.SlowCallMs", tr.SlowCallMs, "must not be negative")
+	case int64(tr.SlowCallMs) > maxMillis:
+		return bad("Trip.SlowCallMs", tr.SlowCallMs, tooLong)
+	case tr.SlowCallPercent < 0 || tr.SlowCallPercent > 100:
+		return bad("Trip.SlowCallPercent", tr.SlowCallPercent, "must be between 1 and 100")
+	case (tr.SlowCallMs > 0) != (tr.SlowCallPercent > 0):
+		return bad("Trip.SlowCallPercent", tr.SlowCallPercent, "and Trip.SlowCallMs are set together or not at all")
+	case tr.AdaptiveK != 0 && (tr.AdaptiveK <= 1 || math.IsNaN(tr.AdaptiveK) || math.IsInf(tr.AdaptiveK, 0)):
+		return badFloat("Trip.AdaptiveK", tr.AdaptiveK, "must be above 1")
+	case tr.Policy != nil && (tr.SlowCallMs > 0 || tr.AdaptiveK != 0):
+		return bad("Trip.Policy", 0, "cannot be combined with the other Trip fields")
+	}
+	rc := &config.Recovery
+	switch {
+	case rc.Probes < 0:
+		return bad("Recovery.Probes", rc.Probes, "must not be negative")
+	case rc.Successes < 0:
+		return bad("Recovery.Successes", rc.Successes, "must not be negative")
+	case rc.Successes > 0 && rc.Probes == 0:
+		return bad("Recovery.Successes", rc.Successes, "needs Recovery.Probes")
+	case rc.Successes > rc.Probes:
+		return bad("Recovery.Successes", rc.Successes, fmt.Sprintf("must not exceed Recovery.Probes (%d)", rc.Probes))
+	case rc.Probes > 0 && rc.Ramp != nil:
+		return bad("Recovery.Probes", rc.Probes, "cannot be combined with Recovery.Ramp")
+	case rc.Probes > 0 && rc.Policy != nil:
+		return bad("Recovery.Policy", rc.Probes, "cannot be combined with Recovery.Probes")
+	}
+	if b := rc.Backoff; b != nil {
+		switch {
+		case b.Multiplier != 0 && (b.Multiplier < 1 || math.IsNaN(b.Multiplier) || math.IsInf(b.Multiplier, 0)):
+			return badFloat("Recovery.Backoff.Multiplier", b.Multiplier, "must be at least 1")
+		case b.MaxMs < 0:
+			return bad("Recovery.Backoff.MaxMs", b.MaxMs, "must not be negative")
+		case int64(b.MaxMs) > maxMillis:
+			return bad("Recovery.Backoff.MaxMs", b.MaxMs, tooLong)
+		case b.Jitter < 0 || b.Jitter >= 1 || math.IsNaN(b.Jitter):
+			return badFloat("Recovery.Backoff.Jitter", b.Jitter, "must be at least 0 and below 1")
+		}
+	}
+	cc := &config.Concurrency
+	switch {
+	case cc.Adaptive != "" && cc.Adaptive != "aimd" && cc.Adaptive != "gradient":
+		return &ConfigError{Command: name, Field: "Concurrency.Adaptive", Text: strconv.Quote(cc.Adaptive), Reason: `is not "aimd" or "gradient"`}
+	case cc.Min < 0:
+		return bad("Concurrency.Min", cc.Min, "must not be negative")
+	case cc.Max < 0:
+		return bad("Concurrency.Max", cc.Max, "must not be negative")
+	case cc.Initial < 0:
+		return bad("Concurrency.Initial", cc.Initial, "must not be negative")
+	case cc.Min > 0 && cc.Max > 0 && cc.Min > cc.Max:
+		return bad("Concurrency.Min", cc.Min, fmt.Sprintf("must not exceed Concurrency.Max (%d)", cc.Max))
+	case cc.Initial > 0 && cc.Max > 0 && cc.Initial > cc.Max:
+		return bad("Concurrency.Initial", cc.Initial, fmt.Sprintf("must not exceed Concurrency.Max (%d)", cc.Max))
+	case cc.Initial > 0 && cc.Initial < cc.Min:
+		return bad("Concurrency.Initial", cc.Initial, fmt.Sprintf("must not be below Concurrency.Min (%d)", cc.Min))
+	case cc.Policy != nil && cc.Adaptive != "":
+		return bad("Concurrency.Policy", 0, "cannot be combined with Concurrency.Adaptive")
 	}
 	if rp := config.Recovery.Ramp; rp != nil {
 		switch {

@@ -57,6 +57,9 @@ type Settings struct {
 	// Recovery decides how the open circuit comes back; nil means hystrix's,
 	// policy.SingleProbe after SleepWindow.
 	Recovery policy.Recovery
+	// Limit, when set, replaces the fixed MaxConcurrentRequests with an
+	// adaptive concurrency limit.
+	Limit policy.LimitPolicy
 	// IsBadRequest, when set, marks the errors that are bad requests
 	// besides those that say so themselves (see BadRequest).
 	IsBadRequest ErrorClassifier
@@ -88,6 +91,9 @@ type CommandConfig struct {
 	// Recovery chooses how the open circuit comes back; the zero value is
 	// hystrix's single probe after the sleep window.
 	Recovery RecoveryConfig `json:"recovery,omitempty"`
+	// Concurrency chooses an adaptive concurrency limit in place of
+	// MaxConcurrentRequests; the zero value keeps the fixed one.
+	Concurrency ConcurrencyConfig `json:"concurrency,omitempty"`
 	// ForceOpen refuses every execution with ErrCircuitOpen, as if the
 	// circuit were open, until it is configured again without it.
 	ForceOpen bool `json:"force_open,omitempty"`
@@ -106,14 +112,26 @@ var ErrInvalidConfig = errors.New("invalid command config")
 // ConfigError says which setting of which command was refused and why.
 // errors.Is(err, ErrInvalidConfig) holds for it.
 type ConfigError struct {
+	// Command is the command whose config was refused.
 	Command string
-	Field   string
-	Value   int
-	Reason  string
+	// Field is the refused field, by its Go name, such as
+	// "Recovery.Ramp.Factor".
+	Field string
+	// Value is the refused value for a whole-number field; for others
+	// (fractions, names) it is 0 and Text holds the value.
+	Value int
+	// Text is the refused value as written, for fields that are not whole
+	// numbers; empty for the others.
+	Text string
+	// Reason says what the field must be.
+	Reason string
 }
 
 // Error describes the refused setting.
 func (e *ConfigError) Error() string {
+	if e.Text != "" {
+		return fmt.Sprintf("hystrix: command %q: %s %s %s", e.Command, e.Field, e.Text, e.Reason)
+	}
 	return fmt.Sprintf("hystrix: command %q: %s %d %s", e.Command, e.Field, e.Value, e.Reason)
 }
 
