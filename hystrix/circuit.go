@@ -79,6 +79,7 @@ type period struct {
 	tripper  policy.Tripper
 	throttle policy.Throttle
 	trusted  bool
+	fast     policy.FastTripper // the tripper, when trusted and it is one
 	// Open: whether the opener opened it (not a failed trial), and the
 	// counts that did.
 	byTrip bool
@@ -152,6 +153,9 @@ func (c *CircuitBreaker) judgeFirst(first *period, t int64, s *Settings) {
 func (c *CircuitBreaker) closedPeriod(gen uint64, t int64, tr policy.Tripper) *period {
 	p := &period{gen: gen, state: StateClosed, since: t, tripper: tr, trusted: policy.IsBuiltin(tr)}
 	p.throttle, _ = tr.(policy.Throttle)
+	if p.trusted {
+		p.fast, _ = tr.(policy.FastTripper)
+	}
 	return p
 }
 
@@ -229,6 +233,12 @@ func (c *CircuitBreaker) admit(p *period, t int64) (ok, probe bool) {
 // recordOutcome hands one execution admitted in closed period p to its
 // tripper and opens the circuit if the tripper says so.
 func (c *CircuitBreaker) recordOutcome(p *period, o policy.Outcome, start, end int64, run time.Duration) {
+	if p.fast != nil {
+		if p.fast.RecordFast(o, end, run) {
+			c.trip(p, end)
+		}
+		return
+	}
 	if p.tripper == nil {
 		return
 	}

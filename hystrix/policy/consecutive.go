@@ -35,11 +35,14 @@ type consecutivePeriod struct {
 	n     atomic.Int64
 }
 
-func (p *consecutivePeriod) Record(r Result) bool {
+func (p *consecutivePeriod) Record(r Result) bool { return p.RecordFast(r.Outcome, 0, 0) }
+
+// RecordFast is Record: only the outcome matters.
+func (p *consecutivePeriod) RecordFast(o Outcome, _ int64, _ time.Duration) bool {
 	switch {
-	case r.Outcome.Failed():
+	case o.Failed():
 		return p.n.Add(1) > p.limit
-	case r.Outcome == Success:
+	case o == Success:
 		// Only write when there is something to clear, so that a healthy
 		// command's successes do not all write one shared word.
 		if p.n.Load() != 0 {

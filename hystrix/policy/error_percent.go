@@ -57,13 +57,25 @@ type errorPercentPeriod struct {
 }
 
 func (p *errorPercentPeriod) Record(r Result) bool {
-	sec := r.End.Unix()
+	return p.record(r.Outcome, r.End.Unix(), r.End)
+}
+
+// RecordFast is Record from the outcome and the end alone.
+func (p *errorPercentPeriod) RecordFast(o Outcome, end int64, _ time.Duration) bool {
+	sec := end / int64(time.Second)
+	if o == Success && sec-p.lastErrorSec.Load() >= windowSeconds {
+		return false // the common case, without making a time.Time
+	}
+	return p.record(o, sec, time.Unix(0, end))
+}
+
+func (p *errorPercentPeriod) record(o Outcome, sec int64, end time.Time) bool {
 	switch {
-	case r.Outcome.Failed():
+	case o.Failed():
 		if sec > p.lastErrorSec.Load() {
 			p.lastErrorSec.Store(sec)
 		}
-	case r.Outcome == Success:
+	case o == Success:
 		// A success can still open the circuit by lifting the volume over
 		// the threshold while the window holds errors.
 		if sec-p.lastErrorSec.Load() >= windowSeconds {
@@ -72,7 +84,7 @@ func (p *errorPercentPeriod) Record(r Result) bool {
 	default:
 		return false
 	}
-	return p.Check(r.End)
+	return p.Check(end)
 }
 
 func (p *errorPercentPeriod) Check(now time.Time) bool {

@@ -270,3 +270,11 @@ type Limiter interface {
 	// nothing about the dependency.
 	Record(r Result, inFlight int)
 }
+
+// A FastTripper is a Tripper that can record an execution from its outcome,
+// its end in Unix nanoseconds and its run's duration alone. An engine calls
+// RecordFast in place of Record on its hot path, to spare building a
+// Result; the two must agree.
+type FastTripper interface {
+	RecordFast(o Outcome, endUnixNano int64, d time.Duration) bool
+}
