@@ -3,6 +3,7 @@ package hystrix_test
 import (
 	"encoding/json"
 	"errors"
+	"reflect"
 	"testing"
 	"time"
 
@@ -35,6 +36,20 @@ func FuzzCommandConfigJSON(f *testing.F) {
 		`{"recovery": {"ramp": {"stage_ms": -1}}}`,
 		`{"force_open": true}`,
 		`{"force_open": true, "force_closed": true}`,
+		`{"trip": {"slow_call_ms": 200, "slow_call_percent": 50}}`,
+		`{"trip": {"slow_call_ms": 200}}`,
+		`{"trip": {"adaptive_k": 1.5}}`,
+		`{"trip": {"adaptive_k": 0.5}}`,
+		`{"trip": {"consecutive_failures": 3, "slow_call_ms": 10, "slow_call_percent": 5, "adaptive_k": 2}}`,
+		`{"recovery": {"probes": 3, "successes": 2}}`,
+		`{"recovery": {"probes": 2, "successes": 3}}`,
+		`{"recovery": {"probes": 2, "ramp": {}}}`,
+		`{"recovery": {"backoff": {"multiplier": 2, "max_ms": 60000, "jitter": 0.1}}}`,
+		`{"recovery": {"backoff": {"jitter": 1}}}`,
+		`{"recovery": {"ramp": {}, "backoff": {}}}`,
+		`{"concurrency": {"adaptive": "gradient", "min": 1, "max": 100, "initial": 10}}`,
+		`{"concurrency": {"adaptive": "aimd", "min": 10, "max": 5}}`,
+		`{"concurrency": {"adaptive": "vegas"}}`,
 		`[1, 2]`,
 	} {
 		f.Add([]byte(s))
@@ -65,7 +80,7 @@ func FuzzCommandConfigJSON(f *testing.F) {
 		if err != nil {
 			t.Fatalf("%s: refused: %v", data, err)
 		}
-		if *got != want {
+		if !reflect.DeepEqual(*got, want) {
 			t.Fatalf("%s: settings %+v, want %+v", data, *got, want)
 		}
 	})
@@ -92,6 +107,45 @@ func modelSettings(c hystrix.CommandConfig) (hystrix.Settings, string) {
 		return hystrix.Settings{}, "ForceClosed"
 	case c.Trip.ConsecutiveFailures < 0:
 		return hystrix.Settings{}, "Trip.ConsecutiveFailures"
+	}
+	tr, rc, cc := c.Trip, c.Recovery, c.Concurrency
+	switch {
+	case tr.SlowCallMs < 0 || float64(tr.SlowCallMs) > maxMs:
+		return hystrix.Settings{}, "Trip.SlowCallMs"
+	case tr.SlowCallPercent < 0 || tr.SlowCallPercent > 100 || (tr.SlowCallMs > 0) != (tr.SlowCallPercent > 0):
+		return hystrix.Settings{}, "Trip.SlowCallPercent"
+	case tr.AdaptiveK != 0 && tr.AdaptiveK <= 1:
+		return hystrix.Settings{}, "Trip.AdaptiveK"
+	case rc.Probes < 0:
+		return hystrix.Settings{}, "Recovery.Probes"
+	case rc.Successes < 0 || (rc.Successes > 0 && rc.Probes == 0) || rc.Successes > rc.Probes:
+		return hystrix.Settings{}, "Recovery.Successes"
+	case rc.Probes > 0 && rc.Ramp != nil:
+		return hystrix.Settings{}, "Recovery.Probes"
+	}
+	if b := rc.Backoff; b != nil {
+		switch {
+		case b.Multiplier != 0 && b.Multiplier < 1:
+			return hystrix.Settings{}, "Recovery.Backoff.Multiplier"
+		case b.MaxMs < 0 || float64(b.MaxMs) > maxMs:
+			return hystrix.Settings{}, "Recovery.Backoff.MaxMs"
+		case b.Jitter < 0 || b.Jitter >= 1:
+			return hystrix.Settings{}, "Recovery.Backoff.Jitter"
+		}
+	}
+	switch {
+	case cc.Adaptive != "" && cc.Adaptive != "aimd" && cc.Adaptive != "gradient":
+		return hystrix.Settings{}, "Concurrency.Adaptive"
+	case cc.Min < 0:
+		return hystrix.Settings{}, "Concurrency.Min"
+	case cc.Max < 0:
+		return hystrix.Settings{}, "Concurrency.Max"
+	case cc.Initial < 0:
+		return hystrix.Settings{}, "Concurrency.Initial"
+	case cc.Min > 0 && cc.Max > 0 && cc.Min > cc.Max:
+		return hystrix.Settings{}, "Concurrency.Min"
+	case cc.Initial > 0 && ((cc.Max > 0 && cc.Initial > cc.Max) || cc.Initial < cc.Min):
+		return hystrix.Settings{}, "Concurrency.Initial"
 	}
 	if r := c.Recovery.Ramp; r != nil {
 		switch {
@@ -135,16 +189,57 @@ func modelSettings(c hystrix.CommandConfig) (hystrix.Settings, string) {
 	s.ForceOpen, s.ForceClosed = c.ForceOpen, c.ForceClosed
 	// The defaults leave the policies nil, so that the settings of a
 	// command configured as for hystrix-go are hystrix-go's.
-	if n := c.Trip.ConsecutiveFailures; n > 0 {
-		s.Opener = policy.ConsecutiveFailures{Threshold: n}
+	var ops []policy.Opener
+	switch {
+	case tr.ConsecutiveFailures > 0:
+		ops = append(ops, policy.ConsecutiveFailures{Threshold: tr.ConsecutiveFailures})
+	case tr.SlowCallMs > 0 && tr.AdaptiveK == 0:
+		ops = append(ops, policy.ErrorPercent{Threshold: s.ErrorPercentThreshold, Volume: s.RequestVolumeThreshold})
 	}
-	if r := c.Recovery.Ramp; r != nil {
+	if tr.SlowCallMs > 0 {
+		ops = append(ops, policy.SlowCallRate{Slow: time.Duration(tr.SlowCallMs) * time.Millisecond, Percent: tr.SlowCallPercent, Volume: s.RequestVolumeThreshold})
+	}
+	if tr.AdaptiveK != 0 {
+		ops = append(ops, policy.AdaptiveThrottle{K: tr.AdaptiveK})
+	}
+	switch len(ops) {
+	case 1:
+		s.Opener = ops[0]
+	case 2, 3:
+		s.Opener = policy.Any(ops...)
+	}
+	switch cc.Adaptive {
+	case "aimd":
+		s.Limit = policy.AIMD{Min: cc.Min, Max: cc.Max, Initial: cc.Initial}
+	case "gradient":
+		s.Limit = policy.Gradient{Min: cc.Min, Max: cc.Max, Initial: cc.Initial}
+	}
+	// A probe is given up on after its timeout and a sleep window, or a
+	// nanosecond when both are zero.
+	giveUp := s.SleepWindow
+	if s.Timeout > 0 {
+		giveUp += s.Timeout
+	}
+	if giveUp <= 0 {
+		giveUp = 1
+	}
+	switch {
+	case rc.Ramp != nil:
 		s.Recovery = policy.Ramp{
 			SleepWindow:    s.SleepWindow,
-			StartPerMinute: r.StartPerMinute,
-			Factor:         r.Factor,
-			Stage:          time.Duration(r.StageMs) * time.Millisecond,
+			StartPerMinute: rc.Ramp.StartPerMinute,
+			Factor:         rc.Ramp.Factor,
+			Stage:          time.Duration(rc.Ramp.StageMs) * time.Millisecond,
 		}
+	case rc.Probes > 0:
+		s.Recovery = policy.Probes{SleepWindow: s.SleepWindow, Probes: rc.Probes, Successes: rc.Successes, GiveUp: giveUp}
+	}
+	if b := rc.Backoff; b != nil {
+		inner := s.Recovery
+		if inner == nil {
+			inner = policy.SingleProbe{SleepWindow: s.SleepWindow, GiveUp: giveUp}
+		}
+		s.Recovery = policy.Backoff{Recovery: inner, Multiplier: b.Multiplier, Max: time.Duration(b.MaxMs) * time.Millisecond, Jitter: b.Jitter}
 	}
 	return s, ""
 }

@@ -219,32 +219,84 @@ func checkPolicies(name string, config *CommandConfig) error {
 	return nil
 }
 
-// policiesFor returns the opener and recovery that config chooses beyond
-// hystrix's, which are left nil: a command that keeps the defaults has
-// Settings equal to hystrix-go's, and the engine derives them from the
-// thresholds (openerOf, recoveryOf).
-func policiesFor(config *CommandConfig, s *Settings) (policy.Opener, policy.Recovery) {
-	var op policy.Opener
-	switch {
-	case config.Trip.Policy != nil:
-		op = config.Trip.Policy
-	case config.Trip.ConsecutiveFailures > 0:
-		op = policy.ConsecutiveFailures{Threshold: config.Trip.ConsecutiveFailures}
+// policiesFor returns the policies that config chooses beyond hystrix's,
+// which are left nil: a command that keeps the defaults has Settings equal
+// to hystrix-go's, and the engine derives them from the thresholds
+// (openerOf, recoveryOf).
+func policiesFor(config *CommandConfig, s *Settings) (policy.Opener, policy.Recovery, policy.LimitPolicy) {
+	return openerFor(&config.Trip, s), recoveryFor(&config.Recovery, s), limitFor(&config.Concurrency)
+}
+
+func openerFor(tr *TripConfig, s *Settings) policy.Opener {
+	if tr.Policy != nil {
+		return tr.Policy
 	}
+	var ops []policy.Opener
+	switch {
+	case tr.ConsecutiveFailures > 0:
+		ops = append(ops, policy.ConsecutiveFailures{Threshold: tr.ConsecutiveFailures})
+	case tr.AdaptiveK == 0 && tr.SlowCallMs > 0:
+		// The slow-call rate is added to the error percentage.
+		ops = append(ops, policy.ErrorPercent{Threshold: s.ErrorPercentThreshold, Volume: s.RequestVolumeThreshold})
+	}
+	if tr.SlowCallMs > 0 {
+		ops = append(ops, policy.SlowCallRate{
+			Slow:    time.Duration(tr.SlowCallMs) * time.Millisecond,
+			Percent: tr.SlowCallPercent,
+			Volume:  s.RequestVolumeThreshold,
+		})
+	}
+	if tr.AdaptiveK != 0 {
+		ops = append(ops, policy.AdaptiveThrottle{K: tr.AdaptiveK})
+	}
+	switch len(ops) {
+	case 0:
+		return nil
+	case 1:
+		return ops[0]
+	}
+	return policy.Any(ops...)
+}
+
+func recoveryFor(rc *RecoveryConfig, s *Settings) policy.Recovery {
 	var rec policy.Recovery
 	switch {
-	case config.Recovery.Policy != nil:
-		rec = config.Recovery.Policy
-	case config.Recovery.Ramp != nil:
-		rp := config.Recovery.Ramp
+	case rc.Policy != nil:
+		rec = rc.Policy
+	case rc.Ramp != nil:
 		rec = policy.Ramp{
 			SleepWindow:    s.SleepWindow,
-			StartPerMinute: rp.StartPerMinute,
-			Factor:         rp.Factor,
-			Stage:          time.Duration(rp.StageMs) * time.Millisecond,
+			StartPerMinute: rc.Ramp.StartPerMinute,
+			Factor:         rc.Ramp.Factor,
+			Stage:          time.Duration(rc.Ramp.StageMs) * time.Millisecond,
+		}
+	case rc.Probes > 0:
+		rec = policy.Probes{SleepWindow: s.SleepWindow, Probes: rc.Probes, Successes: rc.Successes, GiveUp: giveUpAfter(s)}
+	}
+	if b := rc.Backoff; b != nil {
+		if rec == nil {
+			rec = policy.SingleProbe{SleepWindow: s.SleepWindow, GiveUp: giveUpAfter(s)}
+		}
+		rec = policy.Backoff{
+			Recovery:   rec,
+			Multiplier: b.Multiplier,
+			Max:        time.Duration(b.MaxMs) * time.Millisecond,
+			Jitter:     b.Jitter,
 		}
 	}
-	return op, rec
+	return rec
+}
+
+func limitFor(cc *ConcurrencyConfig) policy.LimitPolicy {
+	switch {
+	case cc.Policy != nil:
+		return cc.Policy
+	case cc.Adaptive == "aimd":
+		return policy.AIMD{Min: cc.Min, Max: cc.Max, Initial: cc.Initial}
+	case cc.Adaptive == "gradient":
+		return policy.Gradient{Min: cc.Min, Max: cc.Max, Initial: cc.Initial}
+	}
+	return nil
 }
 
 // openerOf returns the opener of settings s: its own, or hystrix's error

@@ -205,7 +205,7 @@ func settingsFor(name string, config CommandConfig) (*Settings, error) {
 	if s.MaxConcurrentRequests < 0 {
 		s.MaxConcurrentRequests = -1
 	}
-	s.Opener, s.Recovery = policiesFor(&config, s)
+	s.Opener, s.Recovery, s.Limit = policiesFor(&config, s)
 	return s, nil
 }
 
