@@ -385,6 +385,9 @@ func streamEvents(c *CircuitBreaker, t int64) (*streamCmdMetric, *streamThreadPo
 	if pct, ok := c.SlowCallPercent(); ok {
 		cmd.SlowCallPercentage = &pct
 	}
+	if pct, ok := c.ThrottlePercent(); ok {
+		cmd.ThrottlePercentage = &pct
+	}
 	if cf, ok := s.Opener.(policy.ConsecutiveFailures); ok {
 		// The error percentage does not open this circuit: say what does.
 		n := uint32(max(cf.Threshold, 0))

@@ -22,6 +22,9 @@ type streamCmdMetric struct {
 	// SlowCallPercentage is the share of slow calls in the window of a
 	// closed circuit on the slow-call rate; absent otherwise.
 	SlowCallPercentage *float64 `json:"slowCallPercentage,omitempty"`
+	// ThrottlePercentage is the share of calls that a circuit on adaptive
+	// throttling refuses now; absent otherwise.
+	ThrottlePercentage *float64 `json:"throttlePercentage,omitempty"`
 
 	RollingCountBadRequests        uint32 `json:"rollingCountBadRequests"`
 	RollingCountCollapsedRequests  uint32 `json:"rollingCountCollapsedRequests"`

@@ -147,3 +147,19 @@ func (c *CircuitBreaker) callSlowCallPercent(sr policy.SlowCallReporter) (pct fl
 	defer c.policyPanicked("SlowCallPercent")
 	return sr.SlowCallPercent(unixTime(c.clock().now()))
 }
+
+// ThrottlePercent returns the share of calls that a closed circuit on
+// adaptive throttling refuses now, from 0 to 100, and whether it throttles.
+func (c *CircuitBreaker) ThrottlePercent() (float64, bool) {
+	p := c.period.Load()
+	tr, ok := p.tripper.(policy.ThrottleReporter)
+	if p.state != StateClosed || !ok {
+		return 0, false
+	}
+	return c.callRejectProbability(tr) * 100, true
+}
+
+func (c *CircuitBreaker) callRejectProbability(tr policy.ThrottleReporter) (p float64) {
+	defer c.policyPanicked("RejectProbability")
+	return tr.RejectProbability(unixTime(c.clock().now()))
+}

@@ -40,6 +40,10 @@ func TestAdaptiveThrottleRefusesInProportionAndNeverOpens(t *testing.T) {
 	}
 	assert.Equal(t, 42, refusedAt, "the first refusal comes when (requests - 2 accepts) / (requests + 1) exceeds the draw")
 	assert.Equal(t, hystrix.StateClosed, c.State(), "a throttle has no open state")
+	pct, ok := c.ThrottlePercent()
+	require.True(t, ok)
+	assert.InDelta(t, 100*23.0/44, pct, 0.01, "(43 - 20) / 44: the refused call is a request too, as in the SRE book")
+	assert.Contains(t, string(reg.AppendStreamEvents(nil)), `"throttlePercentage":52.27`)
 	assert.Equal(t, int64(1), c.Counts(clk.Now()).ShortCircuits, "a refusal is a short-circuit")
 	clk.Add(11 * time.Second)
 	assert.NoError(t, reg.Do("c", pass, nil), "the window forgot: nothing refused")
