@@ -5,6 +5,7 @@
 #   chart.svg      ns/op of the per-call scenarios, libraries side by side
 #   memory.svg     B/circuit of the memory scenarios
 #   consecutive.svg ns/op of the consecutive-failures comparison
+#   typed.svg      ns/op of the typed calls (BenchmarkTyped)
 #
 # About 15 minutes on 2 cores. Run it on a quiet machine: anything else
 # running shows in the numbers.
@@ -30,10 +31,10 @@ echo "GOMAXPROCS $GOMAXPROCS, count $count, benchtime $benchtime" >&2
 	# iteration a sample is enough, and 1M calls through afex take seconds.
 	go test -run '^$' -timeout 60m -count "$count" -benchtime 1x \
 		-bench '^BenchmarkSuite$/^memory$' .
-	# The consecutive-failures rule side by side, and the breaker
-	# package's calls beside the engine call they make.
+	# The consecutive-failures rule side by side, the breaker package's
+	# calls beside the engine call they make, and the typed calls.
 	go test -run '^$' -timeout 60m -count "$count" -benchtime "$benchtime" \
-		-bench '^Benchmark(Consecutive|Breaker)$' .
+		-bench '^Benchmark(Consecutive|Breaker|Typed)$' .
 } | tee results/raw.txt
 
 if command -v benchstat >/dev/null; then
@@ -50,4 +51,7 @@ go run ./cmd/benchchart -metric B/circuit -include '/memory/' \
 go run ./cmd/benchchart -include '^Consecutive/' \
 	-title "More than 5 failures in a row: one call (GOMAXPROCS $GOMAXPROCS)" \
 	-o results/consecutive.svg results/raw.txt
-echo "wrote results/raw.txt, results/benchstat.txt, results/chart.svg, results/memory.svg, results/consecutive.svg" >&2
+go run ./cmd/benchchart -include '^Typed/' \
+	-title "Calls that return a value: one call (GOMAXPROCS $GOMAXPROCS)" \
+	-o results/typed.svg results/raw.txt
+echo "wrote results/raw.txt, results/benchstat.txt, results/chart.svg, results/memory.svg, results/consecutive.svg, results/typed.svg" >&2

@@ -69,7 +69,12 @@ func (r *Registry) execute(ctx context.Context, name string, f funcs) error {
 	if !f.hasRun() {
 		return nilRunError(name)
 	}
-	c := r.circuitFor(name)
+	return r.executeOn(ctx, r.circuitFor(name), f)
+}
+
+// executeOn is execute on circuit c, found by name or kept by a Command.
+func (r *Registry) executeOn(ctx context.Context, c *CircuitBreaker, f funcs) error {
+	name := c.Name
 	p := c.period.Load()
 	if p.state == StateOpen {
 		if err, ok := c.refuseWithoutClock(ctx, name, f); ok {

@@ -16,7 +16,20 @@
 //     the rolling window;
 //   - ConsecutiveFailures: more than a number of failures in a row;
 //   - SingleProbe, hystrix's recovery: one probe after a sleep window;
-//   - Ramp: half-open at a rate that grows while the executions succeed.
+//   - Ramp: half-open at a rate that grows while the executions succeed;
+//   - SlowCallRate: a share of slow calls over a volume in a window of its
+//     own;
+//   - Any: opens when any of several openers would, such as ErrorPercent
+//     and SlowCallRate;
+//   - AdaptiveThrottle: never opens, but refuses single calls at random as
+//     the dependency accepts fewer of them (the Google SRE book's
+//     client-side throttling);
+//   - Probes: several probes at once, and a number of successes to close;
+//   - Backoff: wraps a recovery and lengthens its open time at each
+//     reopening in a row, with jitter (a PerCircuit recovery);
+//   - AIMD and Gradient, LimitPolicies: an adaptive concurrency limit, by
+//     additive increase and multiplicative decrease on timeouts, or by the
+//     gradient of the latency.
 //
 // A command picks them through hystrix.CommandConfig, in Go or in JSON:
 //

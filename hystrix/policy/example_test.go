@@ -174,3 +174,192 @@ func ExampleOpener() {
 	// timeout true
 	// built in: false
 }
+
+func ExampleSlowCallRate() {
+	start := time.Date(2026, time.January, 1, 12, 0, 0, 0, time.UTC)
+	p := policy.SlowCallRate{Slow: 500 * time.Millisecond, Percent: 50, Volume: 4}
+	tr := p.Closed(start, &tally{})
+	calls := []struct {
+		o policy.Outcome
+		d time.Duration
+	}{
+		{policy.Success, 20 * time.Millisecond},
+		{policy.Success, 900 * time.Millisecond}, // slow
+		{policy.Failure, 30 * time.Millisecond},  // fast: failures are the error percentage's
+		{policy.Timeout, time.Second},            // a timeout is always slow
+	}
+	for i, c := range calls {
+		end := start.Add(time.Duration(i) * time.Second)
+		open := tr.Record(policy.Result{Outcome: c.o, Start: end.Add(-c.d), End: end, Duration: c.d})
+		pct := tr.(policy.SlowCallReporter).SlowCallPercent(end)
+		fmt.Printf("%v in %v: %.0f%% slow, open %v\n", c.o, c.d, pct, open)
+	}
+	// Output:
+	// success in 20ms: 0% slow, open false
+	// success in 900ms: 50% slow, open false
+	// failure in 30ms: 33% slow, open false
+	// timeout in 1s: 50% slow, open true
+}
+
+func ExampleAny() {
+	start := time.Date(2026, time.January, 1, 12, 0, 0, 0, time.UTC)
+	// Open on 50% errors of at least 10, or on 80% of at least 4 calls
+	// slower than 250ms, whichever comes first.
+	op := policy.Any(
+		policy.ErrorPercent{Threshold: 50, Volume: 10},
+		policy.SlowCallRate{Slow: 250 * time.Millisecond, Percent: 80, Volume: 4},
+	)
+	w := &tally{}
+	tr := op.Closed(start, w)
+	for i := range 4 {
+		end := start.Add(time.Duration(i) * 100 * time.Millisecond)
+		w.add(policy.Success)
+		open := tr.Record(policy.Result{Outcome: policy.Success, Start: end.Add(-2 * time.Second), End: end, Duration: 2 * time.Second})
+		fmt.Printf("slow success %d: open %v\n", i+1, open)
+	}
+	_, reports := tr.(policy.SlowCallReporter)
+	fmt.Println("reports slow calls:", reports)
+	// Output:
+	// slow success 1: open false
+	// slow success 2: open false
+	// slow success 3: open false
+	// slow success 4: open true
+	// reports slow calls: true
+}
+
+func ExampleAdaptiveThrottle() {
+	start := time.Date(2026, time.January, 1, 12, 0, 0, 0, time.UTC)
+	draws := []float64{0.1, 0.5, 0.9}
+	next := 0
+	p := policy.AdaptiveThrottle{K: 2, Rand: func() float64 {
+		x := draws[next%len(draws)]
+		next++
+		return x
+	}}
+	tr := p.Closed(start, &tally{})
+	th := tr.(policy.Throttle)
+	rr := tr.(policy.ThrottleReporter)
+	// One call in four is accepted: more than K=2 calls for each accept.
+	for i := range 8 {
+		o := policy.Failure
+		if i%4 == 0 {
+			o = policy.Success
+		}
+		tr.Record(policy.Result{Outcome: o, Start: start, End: start})
+	}
+	fmt.Printf("refused with probability %.3f\n", rr.RejectProbability(start))
+	for range 3 {
+		fmt.Println("allowed:", th.Allow(start))
+	}
+	fmt.Println("opens:", tr.Check(start))
+	// Output:
+	// refused with probability 0.444
+	// allowed: false
+	// allowed: true
+	// allowed: true
+	// opens: false
+}
+
+func ExampleProbes() {
+	half := time.Date(2026, time.January, 1, 12, 0, 5, 0, time.UTC)
+	// Three probes at once; two successes close, two failures reopen.
+	p := policy.Probes{SleepWindow: 5 * time.Second, Probes: 3, Successes: 2}
+	tr := p.HalfOpened(half)
+	for i := range 4 {
+		fmt.Printf("probe %d admitted: %v\n", i+1, tr.Admit(half))
+	}
+	done := func(o policy.Outcome) {
+		fmt.Printf("%v: %v\n", o, tr.Done(policy.Result{Outcome: o, Start: half, End: half.Add(time.Second)}))
+	}
+	done(policy.Canceled) // gives its place back
+	fmt.Println("another admitted:", tr.Admit(half.Add(time.Second)))
+	done(policy.Failure)
+	done(policy.Success)
+	done(policy.Success)
+	// Output:
+	// probe 1 admitted: true
+	// probe 2 admitted: true
+	// probe 3 admitted: true
+	// probe 4 admitted: false
+	// canceled: stay
+	// another admitted: true
+	// failure: stay
+	// success: stay
+	// success: close
+}
+
+func ExampleBackoff() {
+	now := time.Date(2026, time.January, 1, 12, 0, 0, 0, time.UTC)
+	p := policy.Backoff{Recovery: policy.SingleProbe{SleepWindow: 5 * time.Second}, Max: time.Minute}
+	// The engine asks for each circuit's own instance, which counts.
+	r := p.ForCircuit()
+	reopened := 0
+	cycle := func(probe policy.Outcome) {
+		d := r.Opened(now, reopened)
+		fmt.Printf("reopened %d: open for %v\n", reopened, d)
+		now = now.Add(d)
+		tr := r.HalfOpened(now)
+		tr.Admit(now)
+		if tr.Done(policy.Result{Outcome: probe, Start: now, End: now}) == policy.Reopen {
+			reopened++
+		} else {
+			reopened = 0
+		}
+	}
+	for range 5 {
+		cycle(policy.Failure)
+	}
+	cycle(policy.Success)
+	// Ten seconds of health take two off the count of four.
+	now = now.Add(10 * time.Second)
+	fmt.Println("after 10s closed: open for", r.Opened(now, 0))
+	// Output:
+	// reopened 0: open for 5s
+	// reopened 1: open for 10s
+	// reopened 2: open for 20s
+	// reopened 3: open for 40s
+	// reopened 4: open for 1m0s
+	// reopened 5: open for 1m0s
+	// after 10s closed: open for 20s
+}
+
+func ExampleAIMD() {
+	start := time.Date(2026, time.January, 1, 12, 0, 0, 0, time.UTC)
+	l := policy.AIMD{Min: 2, Max: 12, Initial: 10}.NewLimiter(start)
+	record := func(o policy.Outcome, inFlight int) {
+		l.Record(policy.Result{Outcome: o, Start: start, End: start, Duration: 10 * time.Millisecond}, inFlight)
+		fmt.Printf("%v with %d in flight: limit %d\n", o, inFlight, l.Limit())
+	}
+	record(policy.Success, 10)
+	record(policy.Success, 2) // the limit is not in use: no growth
+	record(policy.Success, 11)
+	record(policy.Success, 12) // at Max
+	record(policy.Timeout, 12)
+	record(policy.Failure, 10) // a failure that is not a timeout
+	// Output:
+	// success with 10 in flight: limit 11
+	// success with 2 in flight: limit 11
+	// success with 11 in flight: limit 12
+	// success with 12 in flight: limit 12
+	// timeout with 12 in flight: limit 10
+	// failure with 10 in flight: limit 10
+}
+
+func ExampleGradient() {
+	start := time.Date(2026, time.January, 1, 12, 0, 0, 0, time.UTC)
+	l := policy.Gradient{Min: 5, Max: 200, Initial: 100}.NewLimiter(start)
+	sample := func(d time.Duration, n int) {
+		for range n {
+			l.Record(policy.Result{Outcome: policy.Success, Start: start, End: start.Add(d), Duration: d}, l.Limit())
+		}
+		fmt.Printf("%d calls of %v: limit %d\n", n, d, l.Limit())
+	}
+	sample(10*time.Millisecond, 20) // the usual latency: the limit grows
+	sample(40*time.Millisecond, 5)  // four times as slow: it shrinks
+	l.Record(policy.Result{Outcome: policy.Timeout, Start: start, End: start.Add(time.Second), Duration: time.Second}, l.Limit())
+	fmt.Println("after a timeout:", l.Limit())
+	// Output:
+	// 20 calls of 10ms: limit 143
+	// 5 calls of 40ms: limit 93
+	// after a timeout: 84
+}

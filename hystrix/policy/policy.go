@@ -226,6 +226,17 @@ func IsBuiltin(v any) bool {
 		SingleProbe, *singleProbeTrial,
 		Ramp, *rampTrial:
 		return true
+	case SlowCallRate, *slowCallPeriod,
+		Probes, *probesTrial,
+		AIMD, *aimdLimiter,
+		Gradient, *gradientLimiter:
+		return true
+	case AdaptiveThrottle, *throttlePeriod,
+		*anyOf, *anyPeriod, anyThrottle, anySlow, anyThrottleSlow,
+		Backoff, *backoffCircuit, *backoffTrial, backoffTicker, backoffRater, backoffTickerRater:
+		// Built in when what they call is: their members, the recovery
+		// they wrap, the Rand they draw from.
+		return v.(interface{ builtinPolicy() bool }).builtinPolicy()
 	}
 	return false
 }

@@ -27,18 +27,36 @@ var openers = []openerCase{
 	{"ErrorPercent/zero", policy.ErrorPercent{}, false},
 	{"ConsecutiveFailures", policy.ConsecutiveFailures{Threshold: 5}, true},
 	{"ConsecutiveFailures/zero", policy.ConsecutiveFailures{}, true},
+	// The suite's failures take no time, so they are not slow.
+	{"SlowCallRate", policy.SlowCallRate{Slow: 100 * time.Millisecond, Percent: 50, Volume: 20}, false},
+	{"SlowCallRate/zero", policy.SlowCallRate{}, false},
+	{"AdaptiveThrottle", policy.AdaptiveThrottle{K: 2}, false},
+	{"AdaptiveThrottle/zero", policy.AdaptiveThrottle{}, false},
+	{"Any/ErrorPercent+SlowCallRate", policy.Any(policy.ErrorPercent{Threshold: 50, Volume: 20}, policy.SlowCallRate{Slow: time.Second, Percent: 50}), true},
+	{"Any/ConsecutiveFailures+AdaptiveThrottle", policy.Any(policy.ConsecutiveFailures{Threshold: 5}, policy.AdaptiveThrottle{}), true},
+	{"Any/SlowCallRate+AdaptiveThrottle", policy.Any(policy.SlowCallRate{Slow: time.Second, Percent: 1}, policy.AdaptiveThrottle{K: 1.5}), false},
+	{"Any/none", policy.Any(), false},
 }
 
 type recoveryCase struct {
 	name string
 	p    policy.Recovery
+	// atOnce is how many executions a trial admits at its start.
+	atOnce int
 }
 
+// The suite's recoveries all reopen at the first failure.
 var recoveries = []recoveryCase{
-	{"SingleProbe", policy.SingleProbe{SleepWindow: 5 * time.Second, GiveUp: 10 * time.Second}},
-	{"SingleProbe/zero", policy.SingleProbe{}},
-	{"Ramp", policy.Ramp{SleepWindow: 5 * time.Second, StartPerMinute: 60, Factor: 3, Stage: 10 * time.Second}},
-	{"Ramp/zero", policy.Ramp{}},
+	{"SingleProbe", policy.SingleProbe{SleepWindow: 5 * time.Second, GiveUp: 10 * time.Second}, 1},
+	{"SingleProbe/zero", policy.SingleProbe{}, 1},
+	{"Ramp", policy.Ramp{SleepWindow: 5 * time.Second, StartPerMinute: 60, Factor: 3, Stage: 10 * time.Second}, 1},
+	{"Ramp/zero", policy.Ramp{}, 1},
+	{"Probes", policy.Probes{SleepWindow: 5 * time.Second, Probes: 3, GiveUp: 10 * time.Second}, 3},
+	{"Probes/zero", policy.Probes{}, 1},
+	{"Backoff", policy.Backoff{Recovery: policy.SingleProbe{SleepWindow: time.Second}, Max: time.Minute, Jitter: 0.2}, 1},
+	{"Backoff/zero", policy.Backoff{}, 1},
+	{"Backoff/Ramp/ForCircuit", policy.Backoff{Recovery: policy.Ramp{SleepWindow: time.Second}, Multiplier: 3}.ForCircuit(), 1},
+	{"Backoff/Probes/ForCircuit", policy.Backoff{Recovery: policy.Probes{Probes: 2}, Jitter: 0.5}.ForCircuit(), 2},
 }
 
 func eachOpener(t *testing.T, f func(t *testing.T, c openerCase)) {
@@ -202,6 +220,9 @@ func TestRecoveriesWithANegativeSleepWindowTurnHalfOpenAtOnce(t *testing.T) {
 	for _, p := range []policy.Recovery{
 		policy.SingleProbe{SleepWindow: -time.Second},
 		policy.Ramp{SleepWindow: -time.Second},
+		policy.Probes{SleepWindow: -time.Second},
+		policy.Backoff{Recovery: policy.SingleProbe{SleepWindow: -time.Second}},
+		policy.Backoff{Recovery: policy.Probes{SleepWindow: -time.Second}}.ForCircuit(),
 	} {
 		if d := p.Opened(t0, 0); d != 0 {
 			t.Errorf("%T{SleepWindow: -1s}.Opened = %v, want 0", p, d)
@@ -218,7 +239,7 @@ func TestRecoveriesAdmitTheFirstExecutionAtOnce(t *testing.T) {
 	})
 }
 
-func TestRecoveriesAdmitOneOfManyConcurrentAdmitsAtTheTrialsStart(t *testing.T) {
+func TestRecoveriesAdmitTheirNumberOfManyConcurrentAdmitsAtTheTrialsStart(t *testing.T) {
 	t.Parallel()
 	eachRecovery(t, func(t *testing.T, c recoveryCase) {
 		tr := halfOpened(c.p, t0)
@@ -228,8 +249,8 @@ func TestRecoveriesAdmitOneOfManyConcurrentAdmitsAtTheTrialsStart(t *testing.T) 
 				admitted.Add(1)
 			}
 		})
-		if admitted.Load() != 1 {
-			t.Errorf("%d of 64 concurrent Admits at the start admitted", admitted.Load())
+		if admitted.Load() != int64(c.atOnce) {
+			t.Errorf("%d of 64 concurrent Admits at the start admitted, want %d", admitted.Load(), c.atOnce)
 		}
 	})
 }
@@ -347,6 +368,71 @@ func TestZeroPoliciesBehaveAsDocumented(t *testing.T) {
 			t.Errorf("PerMinute = %v, want 10", rate)
 		}
 	})
+	t.Run("SlowCallRate never opens", func(t *testing.T) {
+		t.Parallel()
+		tr := policy.SlowCallRate{}.Closed(t0, &window{})
+		for range 1000 {
+			if tr.Record(timed(policy.Timeout, 0, time.Hour)) {
+				t.Fatal("opened")
+			}
+		}
+		if got := tr.(policy.SlowCallReporter).SlowCallPercent(t0); got != 100 {
+			t.Errorf("SlowCallPercent = %v, want 100", got)
+		}
+	})
+	t.Run("AdaptiveThrottle takes K 2", func(t *testing.T) {
+		t.Parallel()
+		tr := policy.AdaptiveThrottle{}.Closed(t0, &window{}).(policy.ThrottleReporter)
+		tr.(policy.Tripper).Record(result(policy.Success, t0, t0))
+		for range 3 {
+			tr.(policy.Tripper).Record(result(policy.Failure, t0, t0))
+		}
+		if got := tr.RejectProbability(t0); got != (4-2.0)/5 {
+			t.Errorf("RejectProbability = %v, want 0.4", got)
+		}
+	})
+	t.Run("Probes turns half-open at once and probes once", func(t *testing.T) {
+		t.Parallel()
+		var p policy.Probes
+		if d := p.Opened(t0, 0); d != 0 {
+			t.Errorf("Opened = %v", d)
+		}
+		tr := p.HalfOpened(t0)
+		if !tr.Admit(t0) || tr.Admit(at(10000*time.Hour)) {
+			t.Error("not one probe for good")
+		}
+	})
+	t.Run("Backoff wraps SingleProbe{} and opens for 0", func(t *testing.T) {
+		t.Parallel()
+		var p policy.Backoff
+		if d := p.Opened(t0, 5); d != 0 {
+			t.Errorf("Opened = %v", d)
+		}
+		if d := p.ForCircuit().Opened(t0, 5); d != 0 {
+			t.Errorf("ForCircuit().Opened = %v", d)
+		}
+	})
+	t.Run("AIMD and Gradient start at 20 within 1 to 1000", func(t *testing.T) {
+		t.Parallel()
+		for _, lp := range []policy.LimitPolicy{policy.AIMD{}, policy.Gradient{}} {
+			l := lp.NewLimiter(t0)
+			if got := l.Limit(); got != 20 {
+				t.Errorf("%T: Limit = %d, want 20", lp, got)
+			}
+			for range 100 {
+				l.Record(result(policy.Timeout, t0, t0), 20)
+			}
+			if got := l.Limit(); got != 1 {
+				t.Errorf("%T: after timeouts Limit = %d, want 1", lp, got)
+			}
+			for range 100000 {
+				l.Record(took(policy.Success, time.Millisecond), l.Limit())
+			}
+			if got := l.Limit(); got != 1000 {
+				t.Errorf("%T: after successes Limit = %d, want 1000", lp, got)
+			}
+		}
+	})
 }
 
 // The program's own policies, for IsBuiltin.
@@ -417,4 +503,222 @@ func TestIsBuiltinIsFalseForAProgramsTypeThatEmbedsABuiltin(t *testing.T) {
 	if policy.IsBuiltin(tr) {
 		t.Errorf("IsBuiltin(%T) = true", tr)
 	}
+}
+
+// Throttles and reporters among the openers.
+
+func TestThrottlesAllowEveryCallOfAFreshPeriod(t *testing.T) {
+	t.Parallel()
+	eachOpener(t, func(t *testing.T, c openerCase) {
+		th, ok := c.p.Closed(t0, &window{}).(policy.Throttle)
+		if !ok {
+			t.Skipf("%T's tripper is no Throttle", c.p)
+		}
+		for i := range 100 {
+			if !th.Allow(at(time.Duration(i) * time.Millisecond)) {
+				t.Fatalf("call %d refused", i)
+			}
+		}
+		if rr, ok := th.(policy.ThrottleReporter); ok {
+			if p := rr.RejectProbability(t0); p != 0 {
+				t.Errorf("RejectProbability = %v", p)
+			}
+		}
+	})
+}
+
+func TestThrottlesAllowOnlyTheShareTheyReport(t *testing.T) {
+	t.Parallel()
+	eachOpener(t, func(t *testing.T, c openerCase) {
+		tr := c.p.Closed(t0, &window{})
+		rr, ok := tr.(policy.ThrottleReporter)
+		if !ok {
+			t.Skipf("%T's tripper reports no probability", c.p)
+		}
+		th := tr.(policy.Throttle)
+		race(8, func(int) {
+			for range 50 {
+				tr.Record(result(policy.Failure, t0, t0))
+			}
+		})
+		p := rr.RejectProbability(t0)
+		if p <= 0 || p >= 1 {
+			t.Fatalf("after 400 failures RejectProbability = %v", p)
+		}
+		refused := 0
+		for range 1000 {
+			if !th.Allow(t0) {
+				refused++
+			}
+		}
+		if refused == 0 {
+			t.Errorf("none of 1000 refused at a probability of %v", p)
+		}
+	})
+}
+
+func TestSlowCallReportersReportAShareFrom0To100(t *testing.T) {
+	t.Parallel()
+	eachOpener(t, func(t *testing.T, c openerCase) {
+		tr := c.p.Closed(t0, &window{})
+		sr, ok := tr.(policy.SlowCallReporter)
+		if !ok {
+			t.Skipf("%T's tripper reports no slow calls", c.p)
+		}
+		if got := sr.SlowCallPercent(t0); got != 0 {
+			t.Errorf("a fresh period: SlowCallPercent = %v", got)
+		}
+		race(16, func(i int) {
+			o := pick(rng(uint64(i)), outcomes...)
+			tr.Record(timed(o, 0, time.Duration(i)*time.Second))
+			if got := sr.SlowCallPercent(t0); got < 0 || got > 100 {
+				t.Errorf("SlowCallPercent = %v", got)
+			}
+		})
+	})
+}
+
+// The behaviour suite of the adaptive concurrency limits.
+
+type limiterCase struct {
+	name     string
+	p        policy.LimitPolicy
+	min, max int
+}
+
+var limiters = []limiterCase{
+	{"AIMD", policy.AIMD{Min: 2, Max: 50, Initial: 10}, 2, 50},
+	{"AIMD/zero", policy.AIMD{}, 1, 1000},
+	{"AIMD/steep", policy.AIMD{Min: 1, Max: 7, Increase: 5, Backoff: 0.1}, 1, 7},
+	{"Gradient", policy.Gradient{Min: 2, Max: 50, Initial: 10, LongWindow: 20}, 2, 50},
+	{"Gradient/zero", policy.Gradient{}, 1, 1000},
+	{"Gradient/eager", policy.Gradient{Min: 3, Max: 9, Tolerance: 1, Smoothing: 1, LongWindow: 1}, 3, 9},
+}
+
+func eachLimiter(t *testing.T, f func(t *testing.T, c limiterCase)) {
+	t.Helper()
+	for _, c := range limiters {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			f(t, c)
+		})
+	}
+}
+
+func (c limiterCase) within(t *testing.T, l policy.Limiter) {
+	t.Helper()
+	if n := l.Limit(); n < c.min || n > c.max || n < 1 {
+		t.Fatalf("Limit = %d, out of [%d, %d]", n, c.min, c.max)
+	}
+}
+
+func TestLimitersStartWithinTheirBounds(t *testing.T) {
+	t.Parallel()
+	eachLimiter(t, func(t *testing.T, c limiterCase) {
+		for _, now := range []time.Time{t0, {}} {
+			c.within(t, c.p.NewLimiter(now))
+		}
+	})
+}
+
+func TestLimitersIgnoreWhatSaysNothingOfTheirLimit(t *testing.T) {
+	t.Parallel()
+	eachLimiter(t, func(t *testing.T, c limiterCase) {
+		l := c.p.NewLimiter(t0)
+		start := l.Limit()
+		for _, o := range []policy.Outcome{policy.Failure, policy.Rejected, policy.BadRequest, policy.Canceled, 0, 42} {
+			for _, inFlight := range []int{0, 1, start, 1 << 30, -1} {
+				l.Record(took(o, time.Second), inFlight)
+			}
+		}
+		if got := l.Limit(); got != start {
+			t.Errorf("Limit = %d, want the %d it started with", got, start)
+		}
+	})
+}
+
+func TestLimitersShrinkToTheirMinOnTimeouts(t *testing.T) {
+	t.Parallel()
+	eachLimiter(t, func(t *testing.T, c limiterCase) {
+		l := c.p.NewLimiter(t0)
+		for range 200 {
+			l.Record(took(policy.Timeout, time.Second), l.Limit())
+			c.within(t, l)
+		}
+		if got := l.Limit(); got != c.min {
+			t.Errorf("Limit = %d, want Min %d", got, c.min)
+		}
+	})
+}
+
+func TestLimitersGrowToTheirMaxWhileUsedAndFast(t *testing.T) {
+	t.Parallel()
+	eachLimiter(t, func(t *testing.T, c limiterCase) {
+		l := c.p.NewLimiter(t0)
+		for range 100000 {
+			l.Record(took(policy.Success, time.Millisecond), l.Limit())
+			c.within(t, l)
+		}
+		if got := l.Limit(); got != c.max {
+			t.Errorf("Limit = %d, want Max %d", got, c.max)
+		}
+	})
+}
+
+func TestLimitersDoNotGrowOnTrafficThatDoesNotUseThem(t *testing.T) {
+	t.Parallel()
+	eachLimiter(t, func(t *testing.T, c limiterCase) {
+		l := c.p.NewLimiter(t0)
+		start := l.Limit()
+		for i := range 1000 {
+			l.Record(took(policy.Success, time.Millisecond), min(i%3, (l.Limit()-1)/2))
+		}
+		if got := l.Limit(); got > start {
+			t.Errorf("Limit grew from %d to %d on app-limited traffic", start, got)
+		}
+	})
+}
+
+func TestLimitersStayWithinBoundsUnderConcurrentRecords(t *testing.T) {
+	t.Parallel()
+	eachLimiter(t, func(t *testing.T, c limiterCase) {
+		l := c.p.NewLimiter(t0)
+		race(32, func(g int) {
+			r := rng(uint64(g))
+			for range 500 {
+				o := pick(r, policy.Success, policy.Success, policy.Success, policy.Timeout, policy.Failure, policy.Canceled)
+				l.Record(took(o, time.Duration(1+r.Int64N(int64(100*time.Millisecond)))), 1+r.IntN(2*l.Limit()))
+				if n := l.Limit(); n < c.min || n > c.max {
+					t.Errorf("Limit = %d, out of [%d, %d]", n, c.min, c.max)
+					return
+				}
+			}
+		})
+	})
+}
+
+func TestLimitersAreIndependent(t *testing.T) {
+	t.Parallel()
+	eachLimiter(t, func(t *testing.T, c limiterCase) {
+		a, b := c.p.NewLimiter(t0), c.p.NewLimiter(t0)
+		start := b.Limit()
+		for range 100 {
+			a.Record(took(policy.Timeout, time.Second), a.Limit())
+		}
+		if got := b.Limit(); got != start {
+			t.Errorf("one limiter's timeouts moved another from %d to %d", start, got)
+		}
+	})
+}
+
+func TestIsBuiltinIsTrueForEachLimitPolicyAndItsLimiter(t *testing.T) {
+	t.Parallel()
+	eachLimiter(t, func(t *testing.T, c limiterCase) {
+		if !policy.IsBuiltin(c.p) {
+			t.Errorf("IsBuiltin(%T) = false", c.p)
+		}
+		if l := c.p.NewLimiter(t0); !policy.IsBuiltin(l) {
+			t.Errorf("IsBuiltin(%T) = false", l)
+		}
+	})
 }
