@@ -17,6 +17,11 @@
 //		return serveCachedUser()
 //	})
 //
+// Execute and Command are the typed forms: the run function returns a value
+// as well as an error, and the fallback builds the value an open circuit, or
+// a failure, answers with. A Command is made once and skips the lookup by
+// name.
+//
 // # Registries
 //
 // The package-level functions (Do, Go, ConfigureCommand, GetCircuit, Flush,
