@@ -79,11 +79,19 @@ func TestPageInBrowser(t *testing.T) {
 	halfOpen["admittedPerMinute"] = 120
 	alpha := command("alpha", 300, 0, 20, false)
 	alpha["rollingCountBadRequests"] = 1234
+	// alpha trips on slow calls and throttles; delta throttles, and
+	// refuses nothing yet, which is still a share.
+	alpha["slowCallPercentage"] = 100.0 / 3
+	alpha["throttlePercentage"] = 2.5
+	halfOpen["throttlePercentage"] = 0
 	beta := command("beta", 100, 80, 400, true)
 	beta["propertyValue_circuitBreakerForceOpen"] = true
 	// No rate is negative: the page shows none rather than nonsense.
 	xss := command(xssName, 900, 10, 5, false)
 	xss["admittedPerMinute"] = -3
+	// Nor is a share outside 0 to 100, or one that is not a number.
+	xss["slowCallPercentage"] = 150
+	xss["throttlePercentage"] = "n/a"
 	mux := http.NewServeMux()
 	mux.Handle("/hystrix.stream", fakeStream(done,
 		alpha,
@@ -175,6 +183,35 @@ func TestPageInBrowser(t *testing.T) {
 			t.Errorf("%s: data-forced %q, badge shown %v; want %q", m.Command, m.Forced, m.ForcedShown, wantForced)
 		}
 	}
+	// The shares show on the tiles whose events carry them, under their
+	// labels, and nowhere else.
+	var shares []struct {
+		Command, Slow, Throttle  string
+		SlowMark, ThrottleMark   *string
+		SlowShown, ThrottleShown bool
+	}
+	b.Eval(t, `Array.from(document.querySelectorAll('#circuits .tile')).map(t => {
+		const slow = t.querySelector('[data-field="slow"]'), throttle = t.querySelector('[data-field="throttle"]');
+		return {command: t.dataset.command, slow: slow.innerText, throttle: throttle.innerText,
+			slowMark: t.dataset.slow ?? null, throttleMark: t.dataset.throttle ?? null,
+			slowShown: slow.checkVisibility(), throttleShown: throttle.checkVisibility()};
+	})`, &shares)
+	for _, s := range shares {
+		want := map[string][2]string{
+			"alpha": {"slow 33 %", "throttling 2.5 %"},
+			"delta": {"", "throttling 0 %"},
+		}[s.Command]
+		if s.SlowShown != (want[0] != "") || s.Slow != want[0] || (s.SlowMark != nil) != (want[0] != "") {
+			t.Errorf("%s: slow share %q (shown %v, data-slow %v), want %q", s.Command, s.Slow, s.SlowShown, s.SlowMark, want[0])
+		}
+		if s.ThrottleShown != (want[1] != "") || s.Throttle != want[1] || (s.ThrottleMark != nil) != (want[1] != "") {
+			t.Errorf("%s: throttle share %q (shown %v, data-throttle %v), want %q", s.Command, s.Throttle, s.ThrottleShown, s.ThrottleMark, want[1])
+		}
+		if s.Command == "alpha" && (s.ThrottleMark == nil || *s.ThrottleMark != "2.5") {
+			t.Errorf("alpha: data-throttle %v, want the share sent, 2.5", s.ThrottleMark)
+		}
+	}
+
 	var poolRows int
 	b.Eval(t, `document.querySelectorAll('#pools tr[data-pool="alpha"]').length`, &poolRows)
 	if poolRows != 1 {

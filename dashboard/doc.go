@@ -28,9 +28,13 @@
 // open or closed (propertyValue_circuitBreakerForceOpen or ForceClosed)
 // has a "forced open" or "forced closed" badge beside its state, and a
 // half-open circuit on the ramp-up recovery says the rate it admits now,
-// "admitting 60/min", from the optional admittedPerMinute field. Tiles can
-// be sorted by name, error percentage, volume or latency and filtered by
-// name.
+// "admitting 60/min", from the optional admittedPerMinute field. A closed
+// circuit that trips on slow calls says their share of its window, "slow
+// 25 %", from the optional slowCallPercentage field, and one on adaptive
+// client-side throttling the share of calls it refuses now, "throttling
+// 3.5 %", from throttlePercentage; shares are whole from 10 % up and to a
+// tenth below. Tiles can be sorted by name, error percentage, volume or
+// latency and filtered by name.
 //
 // Tests and scripts can find things by data attributes: each tile is an
 // element with data-command set to the circuit's name and data-state set to
@@ -38,7 +42,9 @@
 // optional circuitState field, since the Hystrix format itself has only
 // isCircuitBreakerOpen); data-forced is "open", "closed" or empty, and
 // data-admitted, present only while the circuit ramps, is its admitted rate
-// a minute. Each thread pool row has data-pool. The body's data-status is
+// a minute; data-slow and data-throttle, present only while the event
+// carries slowCallPercentage or throttlePercentage within 0 to 100, are
+// those shares. Each thread pool row has data-pool. The body's data-status is
 // "connecting", "live" or "disconnected".
 //
 // The page watches Options.StreamURL, or the URL in its own ?stream= query

@@ -2,6 +2,7 @@ package hystrix
 
 import (
 	"encoding/json"
+	"math"
 	"net/http"
 	"strconv"
 	"sync"
@@ -379,13 +380,15 @@ func streamEvents(c *CircuitBreaker, t int64) (*streamCmdMetric, *streamThreadPo
 		FallbackIsolationSemaphoreMaxConcurrentRequests:  uint32(maxConc),
 		RollingStatsWindow:                               10000,
 	}
-	if rate, ok := c.AdmittedPerMinute(); ok {
+	// What a policy of the program's own reports is left out when it is
+	// not a number JSON can carry.
+	if rate, ok := c.AdmittedPerMinute(); ok && finite(rate) {
 		cmd.AdmittedPerMinute = &rate
 	}
-	if pct, ok := c.SlowCallPercent(); ok {
+	if pct, ok := c.SlowCallPercent(); ok && finite(pct) {
 		cmd.SlowCallPercentage = &pct
 	}
-	if pct, ok := c.ThrottlePercent(); ok {
+	if pct, ok := c.ThrottlePercent(); ok && finite(pct) {
 		cmd.ThrottlePercentage = &pct
 	}
 	if cf, ok := s.Opener.(policy.ConsecutiveFailures); ok {
@@ -409,6 +412,8 @@ func streamEvents(c *CircuitBreaker, t int64) (*streamCmdMetric, *streamThreadPo
 	}
 	return cmd, pool
 }
+
+func finite(f float64) bool { return !math.IsNaN(f) && !math.IsInf(f, 0) }
 
 func u32(f float64) uint32 {
 	if f <= 0 {

@@ -1,6 +1,7 @@
 package hystrix_test
 
 import (
+	"math"
 	"runtime"
 	"sync/atomic"
 	"testing"
@@ -170,4 +171,28 @@ func TestADroppedRegistryIsFreed(t *testing.T) {
 		runtime.GC()
 	}
 	assert.Nil(t, gone.Value())
+}
+
+// nanRate is a ramp of the program's own whose trials report no number.
+type nanRate struct{ policy.SingleProbe }
+
+func (r nanRate) HalfOpened(now time.Time) policy.Trial {
+	return nanTrial{r.SingleProbe.HalfOpened(now)}
+}
+
+type nanTrial struct{ policy.Trial }
+
+func (nanTrial) PerMinute(time.Time) float64 { return math.NaN() }
+
+func TestStreamLeavesOutAPolicysNumberThatJSONCannotCarry(t *testing.T) {
+	t.Parallel()
+	reg, clk := hystrixtest.NewRegistry(t)
+	config := firstFailureOpens()
+	config.Recovery.Policy = nanRate{policy.SingleProbe{SleepWindow: time.Second}}
+	require.NoError(t, reg.TryConfigureCommand("c", config))
+	_ = reg.Do("c", fail, nil)
+	clk.Add(time.Second)
+	round := string(reg.AppendStreamEvents(nil))
+	assert.Contains(t, round, `"circuitState":"half-open"`)
+	assert.NotContains(t, round, "admittedPerMinute")
 }

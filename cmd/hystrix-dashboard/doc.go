@@ -28,6 +28,10 @@
 //     rate, so the sum is what the dependency receives from them;
 //   - errorPercentage is recomputed from the summed errorCount and
 //     requestCount;
+//   - slowCallPercentage and throttlePercentage, the share of slow calls
+//     and of calls refused by adaptive throttling, sent only by hosts whose
+//     closed circuit tracks them, are those hosts' shares weighted by their
+//     requestCount: the share among the requests of those hosts together;
 //   - isCircuitBreakerOpen is true if the circuit is open on any host, and
 //     circuitState is the most severe of the hosts' (open, then half-open,
 //     then closed; a host that sends no circuitState counts by its
@@ -51,9 +55,10 @@
 // rollingCountBadRequests included, is left out, that host's alone,
 // so the circuit still shows with the other hosts' numbers; this is
 // logged the first time for each upstream, not on every event. The
-// merged numbers saturate at the same bound and the recomputed
-// errorPercentage stays within 0 to 100, so the merged stream is valid
-// input for another dashboard. Upstream URLs are logged with any password
+// merged numbers saturate at the same bound, and the recomputed
+// errorPercentage and the merged slowCallPercentage and throttlePercentage
+// stay within 0 to 100 (each host's share is brought within it before it
+// is weighed), so the merged stream is valid input for another dashboard. Upstream URLs are logged with any password
 // redacted.
 //
 // A host's events leave the merge when its connection ends, or when it has

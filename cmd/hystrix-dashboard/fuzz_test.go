@@ -179,6 +179,9 @@ func FuzzMerge(f *testing.F) {
 	f.Add([]byte(`{"circuitState":"half-open","admittedPerMinute":60.5,"rollingCountBadRequests":3}`),
 		[]byte(`{"circuitState":"closed","isCircuitBreakerOpen":false,"rollingCountBadRequests":4}`),
 		[]byte(`{"isCircuitBreakerOpen":true,"admittedPerMinute":1e300}`), []byte(`{"circuitState":"forced","admittedPerMinute":{"x":1}}`))
+	f.Add([]byte(`{"requestCount":30,"slowCallPercentage":12.5,"throttlePercentage":0}`),
+		[]byte(`{"requestCount":5e-324,"slowCallPercentage":1e18,"throttlePercentage":-7}`),
+		[]byte(`{"requestCount":0,"slowCallPercentage":"x"}`), []byte(`{"throttlePercentage":99.99999999999999}`))
 	f.Fuzz(func(t *testing.T, a, b, c, d []byte) {
 		var evs []event
 		for _, raw := range [][]byte{a, b, c, d} {
@@ -285,6 +288,18 @@ func checkMerged(t *testing.T, evs []event, merged event) {
 			if g, ok := toFloat(got); !ok || g != clampModel(sum) {
 				t.Fatalf("%s %v, want the sum of %v within the bound, %v", k, got, xs, clampModel(sum))
 			}
+		case k == "slowCallPercentage" || k == "throttlePercentage":
+			if !allNumbers {
+				if !reflect.DeepEqual(got, vals[0]) {
+					t.Fatalf("%s %v, want the first host's %v", k, got, vals[0])
+				}
+				continue
+			}
+			// A mean of the hosts' shares, each brought within 0 to 100.
+			for i, x := range xs {
+				xs[i] = min(100, max(0, x))
+			}
+			checkBetween(t, k, got, xs)
 		case strings.HasSuffix(k, "_mean"):
 			if allNumbers {
 				checkBetween(t, k, got, xs)

@@ -40,6 +40,12 @@ func keyOf(ev event) (eventKey, bool) {
 //   - errorPercentage is recomputed from the summed errorCount and
 //     requestCount, and kept within 0 to 100 (the hosts' percentages
 //     weighted by requestCount when those are missing);
+//   - slowCallPercentage and throttlePercentage, which a host sends only
+//     while its closed circuit tracks slow calls or throttles, are the
+//     percentages of the hosts that send them weighted by their
+//     requestCount, kept within 0 to 100: the share of slow calls, or of
+//     refused ones, among the requests of those hosts together (the others
+//     measure neither);
 //   - isCircuitBreakerOpen, and any other boolean, is true if it is true
 //     on any host: a circuit open anywhere is shown open;
 //   - circuitState is, in the same spirit, the most severe of the hosts':
@@ -123,6 +129,8 @@ func mergeField(k string, evs []event, weights []float64) any {
 		return vals[0]
 	case strings.HasSuffix(k, "_mean"), k == "errorPercentage":
 		return combineNumbers(vals, ws, opWeighted)
+	case k == "slowCallPercentage", k == "throttlePercentage":
+		return mergeShare(vals, ws)
 	case k == "admittedPerMinute":
 		// Named, not left to the type switch below: a rate is summed
 		// whatever shape a host sends it in, and kept as the first
@@ -146,6 +154,22 @@ func mergeField(k string, evs []event, weights []float64) any {
 		return combineNumbers(vals, ws, opSum)
 	}
 	return vals[0]
+}
+
+// mergeShare merges a percentage that only some hosts send: their values,
+// each first brought within 0 to 100 (a host that sends more sends
+// nonsense, which must not outweigh the others), weighted by their
+// requestCount; the first host's value, as it is, if any is not a number.
+func mergeShare(vals []any, ws []float64) any {
+	xs := make([]any, len(vals))
+	for i, v := range vals {
+		x, ok := toFloat(v)
+		if !ok {
+			return vals[0]
+		}
+		xs[i] = min(100, max(0, x))
+	}
+	return combineNumbers(xs, ws, opWeighted)
 }
 
 // stateSeverity ranks the values of circuitState that merge knows, from

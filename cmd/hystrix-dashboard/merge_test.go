@@ -189,6 +189,52 @@ func TestMerge(t *testing.T) {
 			want: `{"type":"HystrixCommand","name":"a","reportingHosts":2,"admittedPerMinute":"fast"}`,
 		},
 		{
+			name: "slow-call and throttle shares weighted by requests",
+			in: []string{
+				`{"type":"HystrixCommand","name":"a","requestCount":30,"slowCallPercentage":10.5,"throttlePercentage":0}`,
+				`{"type":"HystrixCommand","name":"a","requestCount":10,"slowCallPercentage":50,"throttlePercentage":80}`,
+			},
+			want: `{"type":"HystrixCommand","name":"a","reportingHosts":2,"requestCount":40,"slowCallPercentage":20.375,"throttlePercentage":20}`,
+		},
+		{
+			// A host that does not track them measures neither: its
+			// requests do not dilute the share of those that do.
+			name: "the shares of the hosts that send them alone",
+			in: []string{
+				`{"type":"HystrixCommand","name":"a","requestCount":90,"circuitState":"open"}`,
+				`{"type":"HystrixCommand","name":"a","requestCount":10,"circuitState":"closed","slowCallPercentage":40,"throttlePercentage":12.5}`,
+			},
+			want: `{"type":"HystrixCommand","name":"a","reportingHosts":2,"requestCount":100,"circuitState":"open","slowCallPercentage":40,"throttlePercentage":12.5}`,
+		},
+		{
+			name: "shares of idle hosts weigh the same",
+			in: []string{
+				`{"type":"HystrixCommand","name":"a","requestCount":0,"slowCallPercentage":20}`,
+				`{"type":"HystrixCommand","name":"a","requestCount":0,"slowCallPercentage":40}`,
+				`{"type":"HystrixCommand","name":"a","requestCount":0,"slowCallPercentage":0}`,
+			},
+			want: `{"type":"HystrixCommand","name":"a","reportingHosts":3,"requestCount":0,"slowCallPercentage":20}`,
+		},
+		{
+			// Each host's share is brought within 0 to 100 before it is
+			// weighed, so that one host's nonsense cannot outweigh the
+			// others.
+			name: "shares out of range",
+			in: []string{
+				`{"type":"HystrixCommand","name":"a","requestCount":1,"slowCallPercentage":1e18,"throttlePercentage":-5}`,
+				`{"type":"HystrixCommand","name":"a","requestCount":3,"slowCallPercentage":0,"throttlePercentage":40}`,
+			},
+			want: `{"type":"HystrixCommand","name":"a","reportingHosts":2,"requestCount":4,"slowCallPercentage":25,"throttlePercentage":30}`,
+		},
+		{
+			name: "a share that is not a number is the first host's",
+			in: []string{
+				`{"type":"HystrixCommand","name":"a","slowCallPercentage":"high","throttlePercentage":150}`,
+				`{"type":"HystrixCommand","name":"a","slowCallPercentage":30,"throttlePercentage":{"now":3}}`,
+			},
+			want: `{"type":"HystrixCommand","name":"a","reportingHosts":2,"slowCallPercentage":"high","throttlePercentage":150}`,
+		},
+		{
 			name: "thread pools",
 			in: []string{
 				`{"type":"HystrixThreadPool","name":"p","reportingHosts":1,"currentActiveCount":2,"currentPoolSize":10,"currentQueueSize":0,"rollingMaxActiveThreads":3,"rollingCountThreadsExecuted":100,"propertyValue_queueSizeRejectionThreshold":5}`,

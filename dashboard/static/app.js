@@ -170,6 +170,24 @@
     return r >= 0 ? r : -1;
   }
 
+  // share reads a percentage the stream sends only while a circuit
+  // measures it (slowCallPercentage, throttlePercentage), or -1 when the
+  // event has none or one outside 0 to 100, which no share is.
+  function share(v) {
+    if (!has(v)) {
+      return -1;
+    }
+    const p = num(v);
+    return p >= 0 && p <= 100 ? p : -1;
+  }
+
+  // fmtPercent shows a share to a tenth below 10 %, where a tenth can
+  // matter, and whole above.
+  function fmtPercent(p) {
+    const tenths = Math.round(p * 10) / 10;
+    return (tenths < 10 && tenths !== Math.round(tenths) ? tenths.toFixed(1) : String(Math.round(p))) + ' %';
+  }
+
   // forcedState is "open" or "closed" when the circuit is configured to
   // stay so, else "".
   function forcedState(ev) {
@@ -249,6 +267,8 @@
     c.tile.dataset.state = state;
     f.state.textContent = state;
     renderRamp(c);
+    renderShare(c, 'slow', 'slow ', ev.slowCallPercentage);
+    renderShare(c, 'throttle', 'throttling ', ev.throttlePercentage);
     const forced = forcedState(ev);
     c.tile.dataset.forced = forced;
     f.forced.hidden = forced === '';
@@ -302,6 +322,23 @@
     el.hidden = false;
     el.textContent = 'admitting ' + fmtRate(rate) + '/min';
     c.tile.dataset.admitted = String(rate);
+  }
+
+  // renderShare shows a share under its label in the tile's field of that
+  // name, when the event has one, and marks the tile with it (data-slow,
+  // data-throttle) for tests and scripts.
+  function renderShare(c, field, label, v) {
+    const p = share(v);
+    const el = c.fields[field];
+    if (p < 0) {
+      el.hidden = true;
+      el.textContent = '';
+      delete c.tile.dataset[field];
+      return;
+    }
+    el.hidden = false;
+    el.textContent = label + fmtPercent(p);
+    c.tile.dataset[field] = String(p);
   }
 
   // concurrencyLimit is the most executions the circuit allows at once, on

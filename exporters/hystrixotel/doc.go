@@ -31,8 +31,17 @@
 //	hystrix.circuit.admitted_rate    gauge {call}/min: what a half-open
 //	                                 circuit on the ramp-up recovery
 //	                                 admits; only while it ramps
+//	hystrix.circuit.slow_call_percent
+//	                                 gauge %: share of slow calls in the
+//	                                 window of a closed circuit on the
+//	                                 slow-call rate; only while it tracks
+//	                                 them
+//	hystrix.circuit.throttle_percent gauge %: share of calls a closed
+//	                                 circuit on adaptive throttling
+//	                                 refuses now; only while it throttles
 //	hystrix.concurrent_executions    up-down counter {execution}: in flight
-//	hystrix.max_concurrent_requests  gauge {execution}: -1 means unbounded
+//	hystrix.max_concurrent_requests  gauge {execution}: the limit in force,
+//	                                 fixed or adaptive; -1 means unbounded
 //	hystrix.timeout                  gauge s: -1 means none
 //	hystrix.error_percent_threshold  gauge %
 //	hystrix.request_volume_threshold gauge {call}
@@ -52,5 +61,13 @@
 // does. hystrix.circuit.admitted_rate is observed only while a circuit ramps
 // up, as the stream's admittedPerMinute is sent, so that it shows each ramp
 // and nothing between them: a closed circuit admits everything and an open
-// one nothing, which no rate would say truly.
+// one nothing, which no rate would say truly. In the same way
+// hystrix.circuit.slow_call_percent and hystrix.circuit.throttle_percent,
+// like the stream's slowCallPercentage and throttlePercentage, are observed
+// only for a closed circuit configured with "slow_call_ms" and
+// "slow_call_percent" or with "adaptive_k": an open circuit calls nothing,
+// and a circuit without the policy measures neither.
+// hystrix.max_concurrent_requests is the limit that admits executions now,
+// so that a circuit on an adaptive limit ("concurrency": {"adaptive": ...})
+// shows it moving.
 package hystrixotel

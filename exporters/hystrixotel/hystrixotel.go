@@ -38,11 +38,20 @@ const (
 	// half-open circuit on the ramp-up recovery admits executions now. It
 	// is observed only while the circuit ramps (see the package doc).
 	AdmittedRateName = "hystrix.circuit.admitted_rate"
+	// SlowCallPercentName is the share, 0 to 100, of the calls in the
+	// window of a closed circuit on the slow-call rate that were slow. It
+	// is observed only while the circuit tracks them (see the package doc).
+	SlowCallPercentName = "hystrix.circuit.slow_call_percent"
+	// ThrottlePercentName is the share, 0 to 100, of calls that a closed
+	// circuit on adaptive client-side throttling refuses now. It is
+	// observed only while the circuit throttles (see the package doc).
+	ThrottlePercentName = "hystrix.circuit.throttle_percent"
 	// ConcurrentExecutionsName is how many executions hold a concurrency
 	// ticket now.
 	ConcurrentExecutionsName = "hystrix.concurrent_executions"
-	// MaxConcurrentRequestsName is the concurrency limit; -1 means
-	// unbounded.
+	// MaxConcurrentRequestsName is the concurrency limit in force: the fixed
+	// max_concurrent_requests, or the current value of an adaptive limit;
+	// -1 means unbounded.
 	MaxConcurrentRequestsName = "hystrix.max_concurrent_requests"
 	// TimeoutName is the timeout of a run, in seconds; -1 means none.
 	TimeoutName = "hystrix.timeout"
@@ -122,6 +131,8 @@ type Exporter struct {
 
 	state         metric.Int64ObservableGauge
 	admitted      metric.Float64ObservableGauge
+	slowCalls     metric.Float64ObservableGauge
+	throttled     metric.Float64ObservableGauge
 	concurrent    metric.Int64ObservableUpDownCounter
 	maxConcurrent metric.Int64ObservableGauge
 	timeout       metric.Float64ObservableGauge
@@ -140,8 +151,8 @@ type Exporter struct {
 // the counters and histograms. Call New before the first command runs:
 // circuits that already exist get no collector until hystrix.Flush
 // replaces them. The observable gauges (circuit state, admitted rate,
-// concurrency, settings) are read from hystrix.Circuits at each collection
-// and cover every circuit.
+// slow-call and throttle shares, concurrency, settings) are read from
+// hystrix.Circuits at each collection and cover every circuit.
 //
 // Each call makes an independent exporter; two on the same MeterProvider
 // record every execution twice into the same instruments, so make one.
@@ -185,11 +196,17 @@ func New(mp metric.MeterProvider, opts ...Option) (*Exporter, error) {
 	e.admitted, e2 = m.Float64ObservableGauge(AdmittedRateName, metric.WithUnit("{call}/min"),
 		metric.WithDescription("Executions a minute that the hystrix command's half-open circuit admits now as it ramps up; only while it ramps."))
 	add(e2)
+	e.slowCalls, e2 = m.Float64ObservableGauge(SlowCallPercentName, metric.WithUnit("%"),
+		metric.WithDescription("Percentage of the calls in the hystrix command's window that were slow; only while its closed circuit tracks slow calls."))
+	add(e2)
+	e.throttled, e2 = m.Float64ObservableGauge(ThrottlePercentName, metric.WithUnit("%"),
+		metric.WithDescription("Percentage of calls that the hystrix command's closed circuit refuses now by adaptive throttling; only while it throttles."))
+	add(e2)
 	e.concurrent, e2 = m.Int64ObservableUpDownCounter(ConcurrentExecutionsName, metric.WithUnit("{execution}"),
 		metric.WithDescription("Executions of the hystrix command holding a concurrency ticket now."))
 	add(e2)
 	e.maxConcurrent, e2 = m.Int64ObservableGauge(MaxConcurrentRequestsName, metric.WithUnit("{execution}"),
-		metric.WithDescription("Most executions of the hystrix command allowed at once; -1 means unbounded."))
+		metric.WithDescription("Most executions of the hystrix command allowed at once now, fixed or adaptive; -1 means unbounded."))
 	add(e2)
 	e.timeout, e2 = m.Float64ObservableGauge(TimeoutName, metric.WithUnit("s"),
 		metric.WithDescription("Timeout of the hystrix command's run function; -1 means none."))
@@ -214,8 +231,8 @@ func New(mp metric.MeterProvider, opts ...Option) (*Exporter, error) {
 	}
 
 	e.reg, err = m.RegisterCallback(e.observe,
-		e.state, e.admitted, e.concurrent, e.maxConcurrent, e.timeout, e.errorPercent, e.volume, e.sleep,
-		e.forceOpen, e.forceClosed)
+		e.state, e.admitted, e.slowCalls, e.throttled, e.concurrent, e.maxConcurrent, e.timeout, e.errorPercent,
+		e.volume, e.sleep, e.forceOpen, e.forceClosed)
 	if err != nil {
 		return nil, fmt.Errorf("hystrixotel: registering the callback: %w", err)
 	}
@@ -275,11 +292,19 @@ func (e *Exporter) observe(_ context.Context, o metric.Observer) error {
 		if rate, ok := c.AdmittedPerMinute(); ok {
 			o.ObserveFloat64(e.admitted, rate, cmd)
 		}
-		s := c.Settings()
-		maxConcurrent := int64(s.MaxConcurrentRequests)
+		if pct, ok := c.SlowCallPercent(); ok {
+			o.ObserveFloat64(e.slowCalls, pct, cmd)
+		}
+		if pct, ok := c.ThrottlePercent(); ok {
+			o.ObserveFloat64(e.throttled, pct, cmd)
+		}
+		// The limit in force, so that an adaptive one shows where it
+		// stands rather than the setting it replaces.
+		maxConcurrent := int64(c.ConcurrencyLimit())
 		if maxConcurrent < 0 {
 			maxConcurrent = -1
 		}
+		s := c.Settings()
 		timeout := s.Timeout.Seconds()
 		if s.Timeout < 0 {
 			timeout = -1

@@ -33,8 +33,17 @@
 //	                                         half-open circuit on the ramp-up
 //	                                         recovery admits; only while it
 //	                                         ramps
+//	hystrix_circuit_slow_call_percent        gauge: share of slow calls, 0
+//	                                         to 100, in the window of a
+//	                                         closed circuit on the slow-call
+//	                                         rate; only while it tracks them
+//	hystrix_circuit_throttle_percent         gauge: share of calls, 0 to
+//	                                         100, that a closed circuit on
+//	                                         adaptive throttling refuses
+//	                                         now; only while it throttles
 //	hystrix_concurrent_executions            gauge: executions in flight
-//	hystrix_max_concurrent_requests          gauge: -1 means unbounded
+//	hystrix_max_concurrent_requests          gauge: the limit in force, fixed
+//	                                         or adaptive; -1 means unbounded
 //	hystrix_timeout_seconds                  gauge: -1 means none
 //	hystrix_error_percent_threshold          gauge
 //	hystrix_request_volume_threshold         gauge
@@ -55,7 +64,15 @@
 // error percentages. hystrix_circuit_admitted_per_minute exists only while a
 // circuit ramps up, as the stream's admittedPerMinute does, so a graph of it
 // shows each ramp and nothing between them; a closed circuit admits
-// everything and an open one nothing, which no rate would say truly.
+// everything and an open one nothing, which no rate would say truly. In the
+// same way hystrix_circuit_slow_call_percent and
+// hystrix_circuit_throttle_percent, like the stream's slowCallPercentage and
+// throttlePercentage, exist only for a closed circuit configured with
+// "slow_call_ms" and "slow_call_percent" or with "adaptive_k": an open
+// circuit calls nothing, and a circuit without the policy measures neither.
+// hystrix_max_concurrent_requests is the limit that admits executions now,
+// so that a circuit on an adaptive limit ("concurrency": {"adaptive": ...})
+// shows it moving.
 //
 // For example, the error percentage of each command over five minutes:
 //

@@ -34,10 +34,21 @@ const (
 	// now. A circuit has the series only while it ramps (see the package
 	// doc).
 	CircuitAdmittedPerMinute = "hystrix_circuit_admitted_per_minute"
+	// CircuitSlowCallPercent is the share, 0 to 100, of the calls in the
+	// window of a closed circuit on the slow-call rate that were slow. A
+	// circuit has the series only while it tracks them (see the package
+	// doc).
+	CircuitSlowCallPercent = "hystrix_circuit_slow_call_percent"
+	// CircuitThrottlePercent is the share, 0 to 100, of calls that a
+	// closed circuit on adaptive client-side throttling refuses now. A
+	// circuit has the series only while it throttles (see the package doc).
+	CircuitThrottlePercent = "hystrix_circuit_throttle_percent"
 	// ConcurrentExecutions is how many executions hold a concurrency
 	// ticket now.
 	ConcurrentExecutions = "hystrix_concurrent_executions"
-	// MaxConcurrentRequests is the concurrency limit; -1 means unbounded.
+	// MaxConcurrentRequests is the concurrency limit in force: the fixed
+	// max_concurrent_requests, or the current value of an adaptive limit;
+	// -1 means unbounded.
 	MaxConcurrentRequests = "hystrix_max_concurrent_requests"
 	// TimeoutSeconds is the timeout of a run; -1 means none.
 	TimeoutSeconds = "hystrix_timeout_seconds"
@@ -61,10 +72,12 @@ const (
 // MetricNames lists the names of every metric the exporter exposes.
 // Histograms are listed by their base name; Prometheus stores them as the
 // _bucket, _sum and _count series. CircuitAdmittedPerMinute has series only
-// while a circuit ramps.
+// while a circuit ramps, CircuitSlowCallPercent and CircuitThrottlePercent
+// only while a circuit tracks them.
 var MetricNames = []string{
 	CallsTotal, FallbackCallsTotal, RunDurationSeconds, TotalDurationSeconds,
-	CircuitState, CircuitAdmittedPerMinute, ConcurrentExecutions, MaxConcurrentRequests, TimeoutSeconds,
+	CircuitState, CircuitAdmittedPerMinute, CircuitSlowCallPercent, CircuitThrottlePercent,
+	ConcurrentExecutions, MaxConcurrentRequests, TimeoutSeconds,
 	ErrorPercentThreshold, RequestVolumeThreshold, SleepWindowSeconds, ForceOpen, ForceClosed,
 }
 
@@ -135,8 +148,9 @@ type Exporter struct {
 // reports each of its executions to the exporter's counters and
 // histograms. Register before the first command runs: circuits that
 // already exist get no collector until hystrix.Flush replaces them. The
-// gauges (circuit state, admitted rate, concurrency, settings) are read from
-// hystrix.Circuits at each scrape and cover every circuit.
+// gauges (circuit state, admitted rate, slow-call and throttle shares,
+// concurrency, settings) are read from hystrix.Circuits at each scrape and
+// cover every circuit.
 //
 // Registering a second exporter with the same registerer fails with a
 // prometheus.AlreadyRegisteredError (the metric names collide) and changes
@@ -205,7 +219,7 @@ type collector struct {
 	run       *prometheus.HistogramVec
 	total     *prometheus.HistogramVec
 
-	state, admitted, concurrent, maxConcurrent, timeout, errorPercent, volume, sleep,
+	state, admitted, slowCalls, throttled, concurrent, maxConcurrent, timeout, errorPercent, volume, sleep,
 	forceOpen, forceClosed *prometheus.Desc
 }
 
@@ -240,8 +254,10 @@ func newCollector(o options, closed *atomic.Bool) *collector {
 		}, []string{"command"}),
 		state:         gauge(CircuitState, "1 for the state the hystrix command's circuit is in (closed, open or half-open), 0 for the others.", "state"),
 		admitted:      gauge(CircuitAdmittedPerMinute, "Executions a minute that the hystrix command's half-open circuit admits now as it ramps up; only while it ramps."),
+		slowCalls:     gauge(CircuitSlowCallPercent, "Percentage of the calls in the hystrix command's window that were slow; only while its closed circuit tracks slow calls."),
+		throttled:     gauge(CircuitThrottlePercent, "Percentage of calls that the hystrix command's closed circuit refuses now by adaptive throttling; only while it throttles."),
 		concurrent:    gauge(ConcurrentExecutions, "Executions of the hystrix command holding a concurrency ticket now."),
-		maxConcurrent: gauge(MaxConcurrentRequests, "Most executions of the hystrix command allowed at once; -1 means unbounded."),
+		maxConcurrent: gauge(MaxConcurrentRequests, "Most executions of the hystrix command allowed at once now, fixed or adaptive; -1 means unbounded."),
 		timeout:       gauge(TimeoutSeconds, "Timeout of the hystrix command's run function; -1 means none."),
 		errorPercent:  gauge(ErrorPercentThreshold, "Error percentage at or above which the hystrix command's circuit opens."),
 		volume:        gauge(RequestVolumeThreshold, "Executions the rolling window must hold before the hystrix command's circuit may open."),
@@ -258,8 +274,8 @@ func (c *collector) Describe(ch chan<- *prometheus.Desc) {
 	c.run.Describe(ch)
 	c.total.Describe(ch)
 	for _, d := range []*prometheus.Desc{
-		c.state, c.admitted, c.concurrent, c.maxConcurrent, c.timeout, c.errorPercent, c.volume, c.sleep,
-		c.forceOpen, c.forceClosed,
+		c.state, c.admitted, c.slowCalls, c.throttled, c.concurrent, c.maxConcurrent, c.timeout, c.errorPercent,
+		c.volume, c.sleep, c.forceOpen, c.forceClosed,
 	} {
 		ch <- d
 	}
@@ -292,12 +308,20 @@ func (c *collector) Collect(ch chan<- prometheus.Metric) {
 		if rate, ok := circuit.AdmittedPerMinute(); ok {
 			ch <- prometheus.MustNewConstMetric(c.admitted, prometheus.GaugeValue, rate, name)
 		}
+		if pct, ok := circuit.SlowCallPercent(); ok {
+			ch <- prometheus.MustNewConstMetric(c.slowCalls, prometheus.GaugeValue, pct, name)
+		}
+		if pct, ok := circuit.ThrottlePercent(); ok {
+			ch <- prometheus.MustNewConstMetric(c.throttled, prometheus.GaugeValue, pct, name)
+		}
 		ch <- prometheus.MustNewConstMetric(c.concurrent, prometheus.GaugeValue, float64(circuit.ActiveCount()), name)
-		s := circuit.Settings()
-		maxConcurrent := float64(s.MaxConcurrentRequests)
+		// The limit in force, so that an adaptive one shows where it
+		// stands rather than the setting it replaces.
+		maxConcurrent := float64(circuit.ConcurrencyLimit())
 		if maxConcurrent < 0 {
 			maxConcurrent = -1
 		}
+		s := circuit.Settings()
 		timeout := s.Timeout.Seconds()
 		if s.Timeout < 0 {
 			timeout = -1

@@ -147,7 +147,7 @@ hystrix_fallback_calls_total{command=%[1]q,result="success"} 1
 # HELP hystrix_concurrent_executions Executions of the hystrix command holding a concurrency ticket now.
 # TYPE hystrix_concurrent_executions gauge
 hystrix_concurrent_executions{command=%[1]q} 0
-# HELP hystrix_max_concurrent_requests Most executions of the hystrix command allowed at once; -1 means unbounded.
+# HELP hystrix_max_concurrent_requests Most executions of the hystrix command allowed at once now, fixed or adaptive; -1 means unbounded.
 # TYPE hystrix_max_concurrent_requests gauge
 hystrix_max_concurrent_requests{command=%[1]q} 1
 # HELP hystrix_timeout_seconds Timeout of the hystrix command's run function; -1 means none.
@@ -174,11 +174,12 @@ hystrix_force_open{command=%[1]q} 0
 # TYPE hystrix_force_closed gauge
 hystrix_force_closed{command=%[1]q} 0
 `, name)
-	// A circuit that is not ramping has no admitted rate.
+	// A circuit that is not ramping has no admitted rate, and one without
+	// those policies no slow-call or throttle share.
 	if err := testutil.GatherAndCompare(reg, strings.NewReader(want),
 		CallsTotal, FallbackCallsTotal, ConcurrentExecutions, MaxConcurrentRequests, TimeoutSeconds,
 		ErrorPercentThreshold, RequestVolumeThreshold, SleepWindowSeconds, CircuitState,
-		CircuitAdmittedPerMinute, ForceOpen, ForceClosed); err != nil {
+		CircuitAdmittedPerMinute, CircuitSlowCallPercent, CircuitThrottlePercent, ForceOpen, ForceClosed); err != nil {
 		t.Error(err)
 	}
 
@@ -608,6 +609,15 @@ func TestLint(t *testing.T) {
 	ramping := cmdName(t)
 	startRamp(t, ramping, 10)
 	waitHalfOpen(t, ramping)
+	// And one of each for the shares that only they have.
+	slow, throttled := cmdName(t), cmdName(t)
+	configure(t, slow, slowCallConfig())
+	configure(t, throttled, hystrix.CommandConfig{Trip: hystrix.TripConfig{AdaptiveK: 2}})
+	for _, n := range []string{slow, throttled} {
+		if err := hystrix.Do(n, ok, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
 	problems, err := testutil.GatherAndLint(reg)
 	if err != nil {
 		t.Fatal(err)
