@@ -69,12 +69,21 @@ func (r *Registry) execute(ctx context.Context, name string, f funcs) error {
 	if !f.hasRun() {
 		return nilRunError(name)
 	}
-	return r.executeOn(ctx, r.circuitFor(name), f)
+	c := r.circuitFor(name)
+	// An open circuit refuses here, before the call below, to keep the
+	// refusal as cheap as it can be.
+	if c.period.Load().state == StateOpen {
+		if err, ok := c.refuseWithoutClock(ctx, name, f); ok {
+			return err
+		}
+	}
+	return r.executeOn(ctx, c, &f)
 }
 
 // executeOn is execute on circuit c, found by name or kept by a Command.
-func (r *Registry) executeOn(ctx context.Context, c *CircuitBreaker, f funcs) error {
+func (r *Registry) executeOn(ctx context.Context, c *CircuitBreaker, fp *funcs) error {
 	name := c.Name
+	f := *fp
 	p := c.period.Load()
 	if p.state == StateOpen {
 		if err, ok := c.refuseWithoutClock(ctx, name, f); ok {

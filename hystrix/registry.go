@@ -39,6 +39,9 @@ type Registry struct {
 	streams map[*StreamHandler]struct{}
 	// gen counts Flushes; a circuit from an older generation is stale.
 	gen atomic.Uint64
+	// named says the registry is the default one, whose circuits the name
+	// cache holds; it sits beside gen, which the same lookup reads.
+	named bool
 	// last is the circuit last looked up by name, for registries other
 	// than the default (ownCircuitFor).
 	last atomic.Pointer[CircuitBreaker]
@@ -118,6 +121,7 @@ func newRegistry() *Registry {
 var defaultRegistry = func() *Registry {
 	r := newRegistry()
 	r.collectors = metricCollector.Registry.Initializers
+	r.named = true
 	return r
 }()
 
@@ -253,7 +257,7 @@ func (r *Registry) createCircuit(name string, cr *creation) *CircuitBreaker {
 // default registry's: one that held other registries' circuits would keep
 // registries that a program dropped alive.
 func (r *Registry) circuitFor(name string) *CircuitBreaker {
-	if r != defaultRegistry {
+	if !r.named {
 		return r.ownCircuitFor(name)
 	}
 	// Two ways: the slot the address hashes to and its neighbour, in the
@@ -359,7 +363,7 @@ func (r *Registry) Flush() {
 	// Drop the cached circuits too, or they would stay reachable, with all
 	// their metrics, until their slots were reused.
 	r.last.Store(nil)
-	if r == defaultRegistry {
+	if r.named {
 		for i := range nameCache {
 			nameCache[i].Store(nil)
 		}

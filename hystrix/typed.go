@@ -106,7 +106,7 @@ func executeTyped[T any](ctx context.Context, r *Registry, cmd *Command[T], name
 	}
 	var err error
 	if cmd != nil {
-		err = r.executeOn(ctx, cmd.circuitNow(), f)
+		err = r.executeOn(ctx, cmd.circuitNow(), &f)
 	} else {
 		err = r.execute(ctx, name, f)
 	}
