@@ -416,17 +416,26 @@ func (c *CircuitBreaker) close(old *period, t int64, reset bool, tr policy.Tripp
 		next = c.closedPeriod(0, t, tr)
 	}
 	c.mu.Lock()
-	if !c.installLocked(old, next, policy.Counts{}) {
+	if c.retired || c.period.Load() != old {
 		c.mu.Unlock()
 		return
 	}
-	c.reopened = 0
 	if reset {
+		// The window the new period judges by is cleared before the
+		// period is published, so that no execution of it is judged on
+		// the errors that opened the circuit. The default collector is
+		// the library's own; the program's collectors are reset below,
+		// with no lock held.
 		c.dropPending()
+		c.metrics.Reset()
 	}
+	c.installLocked(old, next, policy.Counts{})
+	c.reopened = 0
 	c.mu.Unlock()
 	if reset {
-		c.resetCollectors()
+		for _, l := range c.collectors {
+			l.reset()
+		}
 	}
 	c.reg.listeners.deliver()
 }
