@@ -6,8 +6,12 @@
 #   memory.svg     B/circuit of the memory scenarios
 #   consecutive.svg ns/op of the consecutive-failures comparison
 #   typed.svg      ns/op of the typed calls (BenchmarkTyped)
+#   slowcall.svg, throttle.svg, probes.svg, limit.svg
+#                  ns/op of the policy comparisons
+#   overload-goodput.svg, overload-p99.svg
+#                  goodput and p99 of the overload scenario
 #
-# About 15 minutes on 2 cores. Run it on a quiet machine: anything else
+# About 25 minutes on 2 cores. Run it on a quiet machine: anything else
 # running shows in the numbers.
 #
 #   COUNT=10 BENCHTIME=300ms ./run.sh
@@ -35,6 +39,13 @@ echo "GOMAXPROCS $GOMAXPROCS, count $count, benchtime $benchtime" >&2
 	# calls beside the engine call they make, and the typed calls.
 	go test -run '^$' -timeout 60m -count "$count" -benchtime "$benchtime" \
 		-bench '^Benchmark(Consecutive|Breaker|Typed)$' .
+	# The policy comparisons: slow-call rate, adaptive throttling, several
+	# probes, adaptive concurrency limits.
+	go test -run '^$' -timeout 60m -count "$count" -benchtime "$benchtime" \
+		-bench '^Benchmark(SlowCall|Throttle|Probes|Limit)$' .
+	# The overload scenario: each sample is one run of five seconds.
+	go test -run '^$' -timeout 60m -count "${OVERLOAD_COUNT:-5}" -benchtime 1x \
+		-bench '^BenchmarkOverload$' .
 } | tee results/raw.txt
 
 if command -v benchstat >/dev/null; then
@@ -54,4 +65,16 @@ go run ./cmd/benchchart -include '^Consecutive/' \
 go run ./cmd/benchchart -include '^Typed/' \
 	-title "Calls that return a value: one call (GOMAXPROCS $GOMAXPROCS)" \
 	-o results/typed.svg results/raw.txt
-echo "wrote results/raw.txt, results/benchstat.txt, results/chart.svg, results/memory.svg, results/consecutive.svg, results/typed.svg" >&2
+for p in SlowCall Throttle Probes Limit; do
+	lower=$(echo "$p" | tr '[:upper:]' '[:lower:]')
+	go run ./cmd/benchchart -include "^$p/" \
+		-title "Policy comparison, $lower: one call (GOMAXPROCS $GOMAXPROCS)" \
+		-o "results/$lower.svg" results/raw.txt
+done
+go run ./cmd/benchchart -metric goodput/s -linear -higher -include '^Overload/' \
+	-title "Overload: calls that succeeded per second (higher is better)" \
+	-o results/overload-goodput.svg results/raw.txt
+go run ./cmd/benchchart -metric p99-ms -linear -include '^Overload/' \
+	-title "Overload: p99 of the calls that succeeded, ms (lower is better)" \
+	-o results/overload-p99.svg results/raw.txt
+echo "wrote results/raw.txt, results/benchstat.txt and the charts in results/" >&2

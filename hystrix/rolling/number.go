@@ -149,8 +149,14 @@ func (r *Number) Avg(now time.Time) float64 {
 func (r *Number) Reset() {
 	r.mu.Lock()
 	for i := range r.buckets {
-		r.buckets[i].sec.Store(0)
-		r.buckets[i].bits.Store(0)
+		// Stores are barriers and loads are not: skip what is already empty.
+		b := &r.buckets[i]
+		if b.sec.Load() != 0 {
+			b.sec.Store(0)
+		}
+		if b.bits.Load() != 0 {
+			b.bits.Store(0)
+		}
 	}
 	r.mu.Unlock()
 }

@@ -147,3 +147,49 @@ func TestNoData(t *testing.T) {
 		t.Error("charting a metric with no values succeeded")
 	}
 }
+
+// On a linear axis a zero is a bar of no height, kept in its group, and the
+// subtitle says which way is better.
+func TestLinearChartKeepsZeros(t *testing.T) {
+	raw := `BenchmarkOverload/x2/fixed-200-2   1   0 goodput/s   0 p99-ms
+BenchmarkOverload/x2/gradient-2    1   983 goodput/s   79.5 p99-ms
+BenchmarkOverload/x0.7/fixed-200-2 1   699 goodput/s   11.7 p99-ms
+`
+	var out bytes.Buffer
+	err := run([]string{"-metric", "goodput/s", "-linear", "-higher"}, strings.NewReader(raw), &out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	svg := out.String()
+	bars := regexp.MustCompile(`<rect class="bar" x="[\d.]+" y="([\d.]+)" width="\d+" height="([\d.]+)"`).FindAllStringSubmatch(svg, -1)
+	if len(bars) != 3 {
+		t.Fatalf("%d bars, want 3 (the zero kept)\n%s", len(bars), svg)
+	}
+	if h, _ := strconv.ParseFloat(bars[0][2], 64); h != 0 {
+		t.Errorf("the zero's bar is %v high, want 0", h)
+	}
+	h1, _ := strconv.ParseFloat(bars[1][2], 64)
+	h2, _ := strconv.ParseFloat(bars[2][2], 64)
+	if r := h1 / h2; r < 1.39 || r > 1.42 {
+		t.Errorf("983 and 699 drawn in the ratio %.3f, want %.3f on a linear axis", r, 983.0/699)
+	}
+	if !strings.Contains(svg, "linear scale") || !strings.Contains(svg, "higher is better") {
+		t.Errorf("the subtitle does not say linear scale and higher is better")
+	}
+	// A log chart of the same drops the zero.
+	out.Reset()
+	if err := run([]string{"-metric", "goodput/s"}, strings.NewReader(raw), &out); err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(out.String(), `class="bar"`); n != 2 {
+		t.Errorf("log chart has %d bars, want 2", n)
+	}
+}
+
+func TestRoundStep(t *testing.T) {
+	for _, c := range []struct{ in, want float64 }{{0.3, 0.5}, {1, 1}, {1.1, 2}, {196.6, 200}, {201, 500}, {999, 1000}, {0, 0}} {
+		if got := roundStep(c.in); math.Abs(got-c.want) > 1e-9 {
+			t.Errorf("roundStep(%v) = %v, want %v", c.in, got, c.want)
+		}
+	}
+}

@@ -34,6 +34,8 @@ func run(args []string, stdin io.Reader, stdout io.Writer) error {
 	exclude := fs.String("exclude", "", "leave out benchmarks whose names match this regexp")
 	title := fs.String("title", "hystrix-go and its peers", "the chart's title")
 	out := fs.String("o", "", "write the SVG here instead of standard output")
+	linear := fs.Bool("linear", false, "a linear value axis from zero instead of a log one (zeros are charted)")
+	higher := fs.Bool("higher", false, "say that higher values are better (goodput, say)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -69,7 +71,7 @@ func run(args []string, stdin io.Reader, stdout io.Writer) error {
 		samples = append(samples, s...)
 	}
 
-	c := newChart(*title, *metric, results(samples, *metric, inc, exc))
+	c := newChart(*title, *metric, results(samples, *metric, inc, exc), *linear, *higher)
 	w := stdout
 	if *out != "" {
 		f, err := os.Create(*out)

@@ -15,20 +15,23 @@ var palette = []string{
 }
 
 // chart lays out a grouped bar chart: one group per scenario, one bar per
-// library, on a log10 value axis.
+// library, on a log10 value axis, or a linear one from zero.
 type chart struct {
 	title, metric string
 	scenarios     []string
 	libraries     []string
 	value         map[[2]string]float64 // scenario, library -> value
+	// linear draws a linear axis from zero, on which a zero is a bar of
+	// no height; higher says that higher values are better.
+	linear, higher bool
 }
 
-func newChart(title, metric string, rs []result) *chart {
-	c := &chart{title: title, metric: metric, value: map[[2]string]float64{}}
+func newChart(title, metric string, rs []result, linear, higher bool) *chart {
+	c := &chart{title: title, metric: metric, value: map[[2]string]float64{}, linear: linear, higher: higher}
 	seenS, seenL := map[string]bool{}, map[string]bool{}
 	for _, r := range rs {
-		if !(r.Value > 0) {
-			continue // a log axis has no place for zero
+		if linear && !(r.Value >= 0) || !linear && !(r.Value > 0) {
+			continue // a log axis has no place for zero, neither has a linear one for negatives
 		}
 		if !seenS[r.Scenario] {
 			seenS[r.Scenario] = true
@@ -57,20 +60,9 @@ const (
 // a value for its scenario.
 func (c *chart) writeSVG(w io.Writer) error {
 	if len(c.value) == 0 {
-		return fmt.Errorf("no positive values for %s", c.metric)
+		return fmt.Errorf("no values to chart for %s", c.metric)
 	}
-	lo, hi := math.Inf(1), math.Inf(-1)
-	for _, v := range c.value {
-		lo, hi = math.Min(lo, v), math.Max(hi, v)
-	}
-	minExp, maxExp := math.Floor(math.Log10(lo)), math.Ceil(math.Log10(hi))
-	if maxExp == minExp {
-		maxExp++
-	}
-	y := func(v float64) float64 {
-		return plotTop + plotHeight*(1-(math.Log10(v)-minExp)/(maxExp-minExp))
-	}
-
+	ticks, y := c.axis()
 	type group struct {
 		name  string
 		libs  []string
@@ -103,15 +95,22 @@ func (c *chart) writeSVG(w io.Writer) error {
 		width, height, width, height)
 	fmt.Fprintf(&b, `<rect width="%d" height="%d" fill="white"/>`+"\n", width, height)
 	fmt.Fprintf(&b, `<text x="%d" y="24" font-size="16" font-weight="bold">%s</text>`+"\n", leftMargin, esc(c.title))
-	fmt.Fprintf(&b, `<text x="%d" y="44" font-size="11" fill="#555">%s, log scale; median of the samples; lower is better</text>`+"\n",
-		leftMargin, esc(c.metric))
+	scale, better := "log scale", "lower is better"
+	if c.linear {
+		scale = "linear scale"
+	}
+	if c.higher {
+		better = "higher is better"
+	}
+	fmt.Fprintf(&b, `<text x="%d" y="44" font-size="11" fill="#555">%s, %s; median of the samples; %s</text>`+"\n",
+		leftMargin, esc(c.metric), scale, better)
 
-	// Axis: a line per power of ten, labelled.
-	for e := minExp; e <= maxExp; e++ {
-		yy := y(math.Pow(10, e))
+	// Axis: a labelled line per tick.
+	for _, t := range ticks {
+		yy := y(t)
 		fmt.Fprintf(&b, `<line x1="%d" y1="%.1f" x2="%d" y2="%.1f" stroke="#ddd"/>`+"\n", leftMargin, yy, width-rightMargin, yy)
 		fmt.Fprintf(&b, `<text x="%d" y="%.1f" font-size="11" text-anchor="end">%s</text>`+"\n",
-			leftMargin-6, yy+4, esc(formatValue(math.Pow(10, e), c.metric)))
+			leftMargin-6, yy+4, esc(formatValue(t, c.metric)))
 	}
 	fmt.Fprintf(&b, `<line x1="%d" y1="%d" x2="%d" y2="%d" stroke="#333"/>`+"\n",
 		leftMargin, plotTop, leftMargin, plotTop+plotHeight)
@@ -120,7 +119,7 @@ func (c *chart) writeSVG(w io.Writer) error {
 	for i, l := range c.libraries {
 		color[l] = palette[i%len(palette)]
 	}
-	base := y(math.Pow(10, minExp))
+	base := y(ticks[0])
 	for _, g := range groups {
 		for i, l := range g.libs {
 			v := c.value[[2]string{g.name, l}]
@@ -194,4 +193,51 @@ func trim(v float64) string {
 		s = fmt.Sprintf("%.0f", v)
 	}
 	return s
+}
+
+// axis returns the ticks of the value axis, lowest first, and the function
+// that maps a value to its y coordinate: powers of ten on a log axis, or
+// five steps of a round size from zero on a linear one.
+func (c *chart) axis() ([]float64, func(float64) float64) {
+	lo, hi := math.Inf(1), math.Inf(-1)
+	for _, v := range c.value {
+		lo, hi = math.Min(lo, v), math.Max(hi, v)
+	}
+	if c.linear {
+		step := roundStep(hi / 5)
+		top := step * math.Ceil(hi/step)
+		if top == 0 {
+			top, step = 1, 0.2
+		}
+		var ticks []float64
+		for t := 0.0; t <= top*(1+1e-9); t += step {
+			ticks = append(ticks, t)
+		}
+		return ticks, func(v float64) float64 { return plotTop + plotHeight*(1-v/top) }
+	}
+	minExp, maxExp := math.Floor(math.Log10(lo)), math.Ceil(math.Log10(hi))
+	if maxExp == minExp {
+		maxExp++
+	}
+	var ticks []float64
+	for e := minExp; e <= maxExp; e++ {
+		ticks = append(ticks, math.Pow(10, e))
+	}
+	return ticks, func(v float64) float64 {
+		return plotTop + plotHeight*(1-(math.Log10(v)-minExp)/(maxExp-minExp))
+	}
+}
+
+// roundStep rounds v up to 1, 2 or 5 times a power of ten.
+func roundStep(v float64) float64 {
+	if !(v > 0) {
+		return 0
+	}
+	p := math.Pow(10, math.Floor(math.Log10(v)))
+	for _, m := range []float64{1, 2, 5, 10} {
+		if m*p >= v {
+			return m * p
+		}
+	}
+	return 10 * p
 }
