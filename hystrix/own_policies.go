@@ -123,13 +123,8 @@ func (c *CircuitBreaker) ConcurrencyLimit() int {
 
 // samePolicy reports whether two policy values are the same, without
 // panicking on types that cannot be compared.
-func samePolicy(a, b any) (same bool) {
-	defer func() {
-		if recover() != nil {
-			same = false
-		}
-	}()
-	return a == b
+func samePolicy(a, b any) bool {
+	return policy.Same(a, b)
 }
 
 // SlowCallPercent returns the share of slow calls that a closed circuit on

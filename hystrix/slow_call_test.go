@@ -66,3 +66,25 @@ func TestSlowCallConfigIsChecked(t *testing.T) {
 	require.ErrorAs(t, reg.TryConfigureCommand("c", hystrix.CommandConfig{Trip: hystrix.TripConfig{SlowCallMs: 1, SlowCallPercent: 101}}), &ce)
 	assert.Equal(t, "Trip.SlowCallPercent", ce.Field)
 }
+
+func TestConfiguringTheSameSlowCallRuleAgainKeepsItsWindow(t *testing.T) {
+	t.Parallel()
+	reg, clk := hystrixtest.NewRegistry(t)
+	config := hystrix.CommandConfig{
+		Isolation: hystrix.CallerIsolation, Timeout: -1, RequestVolumeThreshold: 4,
+		Trip: hystrix.TripConfig{SlowCallMs: 100, SlowCallPercent: 50},
+	}
+	require.NoError(t, reg.TryConfigureCommand("c", config))
+	c, _, _ := reg.GetCircuit("c")
+	for range 3 {
+		require.NoError(t, reg.Do("c", slowBy(clk, 200*time.Millisecond, nil), nil))
+	}
+	// A config file reloaded with nothing changed for this command, as a
+	// reload applies every command, must not forget the slow calls seen.
+	require.NoError(t, reg.TryConfigureCommand("c", config))
+	pct, ok := c.SlowCallPercent()
+	require.True(t, ok)
+	assert.InDelta(t, 100, pct, 0.01, "the window survives")
+	require.NoError(t, reg.Do("c", slowBy(clk, 200*time.Millisecond, nil), nil))
+	assert.Equal(t, hystrix.StateOpen, c.State(), "the fourth slow call reaches the volume")
+}

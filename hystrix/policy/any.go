@@ -161,3 +161,29 @@ func (p anyThrottleSlow) Allow(now time.Time) bool { return p.allow(now) }
 func (p anyThrottleSlow) RejectProbability(now time.Time) float64 { return p.rejectProbability(now) }
 
 func (p anyThrottleSlow) SlowCallPercent(now time.Time) float64 { return p.slowCallPercent(now) }
+
+// Same reports whether a and b are the same policy, so that a command
+// configured again with what it has keeps the state its policy built up:
+// values that are equal with ==, or openers made by Any of the same
+// openers in the same order. Values that cannot be compared (those holding
+// a func, a slice or a map) are never the same.
+func Same(a, b any) (same bool) {
+	if x, ok := a.(*anyOf); ok {
+		y, ok := b.(*anyOf)
+		if !ok || len(x.members) != len(y.members) {
+			return false
+		}
+		for i := range x.members {
+			if !Same(x.members[i], y.members[i]) {
+				return false
+			}
+		}
+		return true
+	}
+	defer func() {
+		if recover() != nil {
+			same = false
+		}
+	}()
+	return a == b
+}

@@ -374,3 +374,28 @@ func TestAnyConcurrentExecutionsReachEveryMember(t *testing.T) {
 		t.Errorf("the counting member saw %d of 64 executions", c.ConsecutiveFailures)
 	}
 }
+
+func TestSameComparesAnyByItsMembers(t *testing.T) {
+	ep := policy.ErrorPercent{Threshold: 50, Volume: 20}
+	slow := policy.SlowCallRate{Slow: 100 * time.Millisecond, Percent: 50, Volume: 20}
+	cases := []struct {
+		name string
+		a, b any
+		want bool
+	}{
+		{"equal values", ep, policy.ErrorPercent{Threshold: 50, Volume: 20}, true},
+		{"different values", ep, policy.ErrorPercent{Threshold: 40, Volume: 20}, false},
+		{"Any of the same members", policy.Any(ep, slow), policy.Any(ep, slow), true},
+		{"Any in another order", policy.Any(ep, slow), policy.Any(slow, ep), false},
+		{"Any of other members", policy.Any(ep, slow), policy.Any(ep, policy.SlowCallRate{Slow: time.Second, Percent: 50, Volume: 20}), false},
+		{"Any against a plain opener", policy.Any(ep, slow), ep, false},
+		{"nested Any", policy.Any(policy.Any(ep, slow), policy.ConsecutiveFailures{Threshold: 3}), policy.Any(policy.Any(ep, slow), policy.ConsecutiveFailures{Threshold: 3}), true},
+		{"a func cannot be compared", policy.AdaptiveThrottle{K: 2, Rand: func() float64 { return 0 }}, policy.AdaptiveThrottle{K: 2, Rand: func() float64 { return 0 }}, false},
+		{"nil and nil", nil, nil, true},
+	}
+	for _, c := range cases {
+		if got := policy.Same(c.a, c.b); got != c.want {
+			t.Errorf("%s: Same = %v, want %v", c.name, got, c.want)
+		}
+	}
+}
