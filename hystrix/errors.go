@@ -9,6 +9,7 @@ import (
 // execution: the circuit was open, the concurrency limit was reached or the
 // run timed out. Compare with the Err variables using == or errors.Is.
 type CircuitError struct {
+	// Message says what ended the execution, such as "circuit open".
 	Message string
 }
 

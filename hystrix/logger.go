@@ -8,6 +8,8 @@ import (
 // Logger is what the library logs through: anything with a Printf method,
 // such as a *log.Logger.
 type Logger interface {
+	// Printf logs one line, formatted as fmt.Printf does. It may be called
+	// from many goroutines at once.
 	Printf(format string, items ...interface{})
 }
 

@@ -28,7 +28,9 @@ type TripConfig struct {
 	// successes and failures alike; either rule opens it. 0 means no
 	// slow-call rule; negative values, a percentage above 100 or one field
 	// without the other are refused.
-	SlowCallMs      int `json:"slow_call_ms,omitempty"`
+	SlowCallMs int `json:"slow_call_ms,omitempty"`
+	// SlowCallPercent is the share of slow calls, from 1 to 100, that opens
+	// the circuit; see SlowCallMs.
 	SlowCallPercent int `json:"slow_call_percent,omitempty"`
 	// AdaptiveK, when set, throttles on the client side as in the Google
 	// SRE book (policy.AdaptiveThrottle): each call is refused, as a
@@ -59,7 +61,9 @@ type RecoveryConfig struct {
 	// cancellation or a refusal by the concurrency limit give their slot
 	// back. 0 Successes means Probes; more successes than probes, negative
 	// values or Probes with Ramp are refused.
-	Probes    int `json:"probes,omitempty"`
+	Probes int `json:"probes,omitempty"`
+	// Successes is how many of the Probes must succeed to close the
+	// circuit; see Probes.
 	Successes int `json:"successes,omitempty"`
 	// Backoff, when set, lengthens the open time at each reopening in a
 	// row (policy.Backoff), whatever the recovery.
@@ -92,8 +96,11 @@ type ConcurrencyConfig struct {
 	Adaptive string `json:"adaptive,omitempty"`
 	// Min, Max and Initial bound and start the adaptive limit; 0 means the
 	// policy's default. Negative values, or Min above Max, are refused.
-	Min     int `json:"min,omitempty"`
-	Max     int `json:"max,omitempty"`
+	Min int `json:"min,omitempty"`
+	// Max is the highest the adaptive limit goes; see Min.
+	Max int `json:"max,omitempty"`
+	// Initial is where each circuit's adaptive limit starts, kept within
+	// Min and Max; see Min.
 	Initial int `json:"initial,omitempty"`
 	// Policy is a limit of the program's own, used instead of Adaptive.
 	// Go only.
@@ -115,6 +122,9 @@ type RampConfig struct {
 
 // An ErrorClassifier says which errors of a command are bad requests.
 type ErrorClassifier interface {
+	// IsBadRequest reports whether err, a non-nil error the run function
+	// returned, blames the caller rather than the dependency. It is never
+	// asked about a *PanicError.
 	IsBadRequest(err error) bool
 }
 

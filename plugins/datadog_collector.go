@@ -49,8 +49,14 @@ const (
 // *statsd.Client of github.com/DataDog/datadog-go/v5/statsd implements it;
 // so can a wrapper that adds tags, logs or counts what it sends.
 type DatadogClient interface {
+	// Count adds value to the counter name, tagged with tags, sampled at
+	// rate (the collector always passes 1).
 	Count(name string, value int64, tags []string, rate float64) error
+	// Gauge sets the gauge name to value, tagged with tags, sampled at
+	// rate; the collector sets DM_CircuitOpen to 0 or 1 with it.
 	Gauge(name string, value float64, tags []string, rate float64) error
+	// TimeInMilliseconds records one timing of value milliseconds under
+	// name, tagged with tags, sampled at rate.
 	TimeInMilliseconds(name string, value float64, tags []string, rate float64) error
 }
 

@@ -23,16 +23,38 @@ type MetricCollector interface {
 // fallback ran. Errors is 1 for the outcomes that count against the circuit's
 // health: failures, rejections, short circuits and timeouts.
 type MetricResult struct {
-	Attempts                float64
-	Errors                  float64
-	Successes               float64
-	Failures                float64
-	Rejects                 float64
-	ShortCircuits           float64
-	Timeouts                float64
-	FallbackSuccesses       float64
-	FallbackFailures        float64
-	ContextCanceled         float64
+	// Attempts is 1: every execution is an attempt, whatever its outcome.
+	Attempts float64
+	// Errors is 1 when the outcome counts against the circuit's health: a
+	// failure, a rejection, a short circuit or a timeout.
+	Errors float64
+	// Successes is 1 when the run function returned nil in time.
+	Successes float64
+	// Failures is 1 when the run function returned an error that is not a
+	// bad request, panicked or called runtime.Goexit.
+	Failures float64
+	// Rejects is 1 when the concurrency limit refused the execution, so the
+	// run function did not run.
+	Rejects float64
+	// ShortCircuits is 1 when the circuit refused the execution, so the run
+	// function did not run: the circuit was open, or its policy turned the
+	// call away.
+	ShortCircuits float64
+	// Timeouts is 1 when the run function did not return within the
+	// command's Timeout.
+	Timeouts float64
+	// FallbackSuccesses is 1 when a fallback ran and returned nil.
+	FallbackSuccesses float64
+	// FallbackFailures is 1 when a fallback ran and returned an error or
+	// panicked.
+	FallbackFailures float64
+	// ContextCanceled is 1 when the caller's context was cancelled before
+	// or while the command ran. It is the caller's doing, so it does not
+	// count against health.
+	ContextCanceled float64
+	// ContextDeadlineExceeded is 1 when the caller's context deadline
+	// passed before or while the command ran. Like ContextCanceled, it does
+	// not count against health.
 	ContextDeadlineExceeded float64
 	// BadRequests is 1 for an execution whose run function returned a bad
 	// request: an error that blames the caller, which does not count

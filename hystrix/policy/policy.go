@@ -170,6 +170,8 @@ type Throttle interface {
 // run of failures, and adds it to the counts a circuit reports when it
 // opens.
 type CountReporter interface {
+	// AddCounts adds the tripper's own counts to c, which holds the
+	// window's.
 	AddCounts(c *Counts)
 }
 
@@ -205,6 +207,8 @@ type Trial interface {
 // each duration Tick returns, until it returns 0 or the period ends.
 type Ticker interface {
 	Trial
+	// Tick returns the verdict at now, with no new execution, and how long
+	// until the circuit should call it again; 0 or less means not again.
 	Tick(now time.Time) (v Verdict, next time.Duration)
 }
 
@@ -248,6 +252,8 @@ func IsBuiltin(v any) bool {
 // verdicts of the trials it makes, and so every closing.
 type PerCircuit interface {
 	Recovery
+	// ForCircuit returns a new Recovery for one circuit, with fresh state;
+	// nil means the shared value itself.
 	ForCircuit() Recovery
 }
 
@@ -264,6 +270,7 @@ type SlowCallReporter interface {
 // a shared value of the configuration; each circuit gets a Limiter of its
 // own.
 type LimitPolicy interface {
+	// NewLimiter returns a new circuit's Limiter, made at now.
 	NewLimiter(now time.Time) Limiter
 }
 
@@ -287,5 +294,7 @@ type Limiter interface {
 // RecordFast in place of Record on its hot path, to spare building a
 // Result; the two must agree.
 type FastTripper interface {
+	// RecordFast is Record of a Result with only Outcome, End (as
+	// endUnixNano) and Duration (d) set, and reports the same.
 	RecordFast(o Outcome, endUnixNano int64, d time.Duration) bool
 }
