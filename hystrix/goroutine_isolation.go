@@ -237,7 +237,16 @@ func newRunContext(parent context.Context, k *clock, timeout time.Duration) *run
 	rc := &runContext{parent: parent}
 	rc.deadline, rc.hasDL = parent.Deadline()
 	if timeout > 0 {
-		if d := unixTime(k.now()).Add(timeout); !rc.hasDL || d.Before(rc.deadline) {
+		// The deadline is for code that measures it with time.Now
+		// (dialers, gRPC, net/http), so it is in wall-clock time even
+		// when the registry runs on a clock of the program's own, whose
+		// instants may be anywhere; the timeout itself fires on the
+		// registry's clock.
+		now := time.Now()
+		if k.system {
+			now = unixTime(k.now())
+		}
+		if d := now.Add(timeout); !rc.hasDL || d.Before(rc.deadline) {
 			rc.deadline, rc.hasDL = d, true
 		}
 	}
