@@ -212,10 +212,17 @@ func TestPageInBrowser(t *testing.T) {
 		}
 	}
 
-	var poolRows int
-	b.Eval(t, `document.querySelectorAll('#pools tr[data-pool="alpha"]').length`, &poolRows)
-	if poolRows != 1 {
-		t.Errorf("%d rows for thread pool alpha, want 1", poolRows)
+	var poolTiles int
+	b.Eval(t, `document.querySelectorAll('#pools .tile[data-pool="alpha"]').length`, &poolTiles)
+	if poolTiles != 1 {
+		t.Errorf("%d tiles for thread pool alpha, want 1", poolTiles)
+	}
+	var poolText string
+	b.Eval(t, `document.querySelector('#pools .tile[data-pool="alpha"]').innerText`, &poolText)
+	for _, want := range []string{"3\nactive of 10", "0\nqueued", "executions/s"} {
+		if !strings.Contains(poolText, want) {
+			t.Errorf("pool alpha's tile lacks %q:\n%s", want, poolText)
+		}
 	}
 
 	order := func() []string {

@@ -32,6 +32,14 @@ type Options struct {
 
 	// Title is shown as the page's title and heading.
 	Title string
+
+	// UpstreamsURL, if not empty, is a path on the page's own server that
+	// answers JSON saying how the streams behind StreamURL are doing, as
+	// cmd/hystrix-dashboard's /upstreams does: the page polls it and shows
+	// each upstream's state, and says the stream is live only as far as
+	// its upstreams are connected. Empty, the page shows the state of its
+	// own stream only.
+	UpstreamsURL string
 }
 
 // Handler serves the dashboard's page and its files; any other path is
@@ -85,13 +93,16 @@ func New(opts Options) *Handler {
 	}
 	connect := "'self'"
 	switch {
-	case u.Scheme == "" && u.Host == "" && !strings.HasPrefix(opts.StreamURL, "//") && !strings.Contains(opts.StreamURL, `\`):
-		// A path on the page's own server. (Browsers read "//x" and "/\x"
-		// as another host.)
+	case isLocalPath(opts.StreamURL):
+		// A path on the page's own server.
 	case (u.Scheme == "http" || u.Scheme == "https") && u.Host != "" && u.User == nil:
 		connect += " " + u.Scheme + "://" + u.Host
 	default:
 		panic(fmt.Sprintf("dashboard: StreamURL %q is neither a path nor an http(s) URL without credentials", opts.StreamURL))
+	}
+
+	if opts.UpstreamsURL != "" && !isLocalPath(opts.UpstreamsURL) {
+		panic(fmt.Sprintf("dashboard: UpstreamsURL %q is not a path on the page's server", opts.UpstreamsURL))
 	}
 
 	h := &Handler{
@@ -115,6 +126,13 @@ func New(opts Options) *Handler {
 	h.files["/"] = index
 	h.files["/index.html"] = index
 	return h
+}
+
+// isLocalPath reports whether s is a path, absolute or relative, on the
+// page's own server. (Browsers read "//x" and "/\\x" as another host.)
+func isLocalPath(s string) bool {
+	u, err := url.Parse(s)
+	return err == nil && u.Scheme == "" && u.Host == "" && !strings.HasPrefix(s, "//") && !strings.Contains(s, `\`)
 }
 
 var indexTemplate = template.Must(template.ParseFS(static, "static/index.html"))

@@ -164,6 +164,27 @@ func TestBadStreamURLPanics(t *testing.T) {
 	}
 }
 
+func TestUpstreamsURLIsAPathOnThePagesServer(t *testing.T) {
+	for _, u := range []string{"http://127.0.0.1:7979/upstreams", "//evil.example/u", "/\\evil.example/u", "javascript:alert(1)"} {
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Errorf("New with UpstreamsURL %q did not panic", u)
+				}
+			}()
+			New(Options{UpstreamsURL: u})
+		}()
+	}
+	page := readBody(t, get(t, New(Options{UpstreamsURL: "/upstreams?x=\""}), http.MethodGet, "/", nil))
+	if !strings.Contains(page, `data-upstreams="/upstreams?x=&#34;"`) {
+		t.Error("the page lacks its UpstreamsURL, escaped")
+	}
+	page = readBody(t, get(t, New(Options{}), http.MethodGet, "/", nil))
+	if !strings.Contains(page, `data-upstreams=""`) {
+		t.Error("the page names an UpstreamsURL it was not given")
+	}
+}
+
 func TestMountedUnderAPrefix(t *testing.T) {
 	mux := http.NewServeMux()
 	mux.Handle("/dashboard/", http.StripPrefix("/dashboard", New(Options{})))

@@ -61,6 +61,11 @@ type CircuitBreaker struct {
 	// retired is set when Flush forgot the circuit: it makes no more
 	// timers. Guarded by mu.
 	retired bool
+	// windowStart is when the default collector's window began, in Unix
+	// nanoseconds: when the circuit was made, or when closing after a
+	// probe last cleared its metrics. The stream reports from it how much
+	// of the window the counts cover.
+	windowStart atomic.Int64
 }
 
 // period is one stretch of a circuit's life between two transitions. It
@@ -121,6 +126,7 @@ func (s State) String() string {
 func newCircuitBreaker(r *Registry, name string, s *Settings, def *metricCollector.DefaultMetricCollector, others []*lockedCollector) *CircuitBreaker {
 	c := &CircuitBreaker{Name: name, reg: r, metrics: def, collectors: others}
 	c.settings.Store(s)
+	c.windowStart.Store(r.clock.now())
 	return c
 }
 
@@ -428,6 +434,7 @@ func (c *CircuitBreaker) close(old *period, t int64, reset bool, tr policy.Tripp
 		// with no lock held.
 		c.dropPending()
 		c.metrics.Reset()
+		c.windowStart.Store(t)
 	}
 	c.installLocked(old, next, policy.Counts{})
 	c.reopened = 0

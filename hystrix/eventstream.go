@@ -26,6 +26,13 @@ import (
 // forgotten at once. Stop ends every response at once, also one blocked in
 // a write, and frees its client slot. As with Netflix's servlet, a client
 // may ask for fewer rounds with ?delay=<milliseconds>.
+//
+// Beside Netflix's keys, each event says in
+// rollingStatsWindowFilledInMilliseconds how much time its rolling counts
+// cover: less than the ten-second window while it fills, after the
+// circuit was made or a probe closed it and cleared its window, so that a
+// dashboard dividing by it shows the true rates; Netflix's dashboard
+// ignores the key.
 type StreamHandler struct {
 	// MaxClients caps the clients served at once; more are answered 503.
 	// Zero means DefaultStreamMaxClients, negative means no cap. Set it
@@ -340,6 +347,7 @@ func streamEvents(c *CircuitBreaker, t int64) (*streamCmdMetric, *streamThreadPo
 		isolation = "SEMAPHORE"
 		threadRejects, semaphoreRejects = 0, rejects
 	}
+	filled := windowFilled(c.windowStart.Load(), t)
 	cmd := &streamCmdMetric{
 		Type:           "HystrixCommand",
 		Name:           name,
@@ -379,6 +387,7 @@ func streamEvents(c *CircuitBreaker, t int64) (*streamCmdMetric, *streamThreadPo
 		ExecutionIsolationSemaphoreMaxConcurrentRequests: uint32(maxConc),
 		FallbackIsolationSemaphoreMaxConcurrentRequests:  uint32(maxConc),
 		RollingStatsWindow:                               10000,
+		RollingStatsWindowFilled:                         filled,
 	}
 	// What a policy of the program's own reports is left out when it is
 	// not a number JSON can carry.
@@ -409,8 +418,38 @@ func streamEvents(c *CircuitBreaker, t int64) (*streamCmdMetric, *streamThreadPo
 		RollingMaxActiveThreads:     u32(c.pool.peak.Max(at)),
 		RollingCountThreadsExecuted: u32(m.Successes().Sum(at) + m.Failures().Sum(at) + m.Timeouts().Sum(at) + m.BadRequests().Sum(at)),
 		RollingStatsWindow:          10000,
+		RollingStatsWindowFilled:    filled,
 	}
 	return cmd, pool
+}
+
+// windowFilled is how many milliseconds of the rolling window the counts
+// at t cover, for a window that began at start: from the later of start
+// and the beginning of the window's oldest one-second bucket, up to t.
+// That is less than the window while it fills, after it was made or
+// cleared, and between nine and ten seconds once it is full, as the oldest
+// bucket leaves whole. Dividing a count by it gives the true rate.
+func windowFilled(start, t int64) uint32 {
+	const sec = int64(time.Second)
+	// The oldest live bucket is the second nine before t's.
+	from := max(start, (floorDiv(t, sec)-(streamWindowBuckets-1))*sec)
+	if t <= from {
+		return 0
+	}
+	return uint32((t - from) / int64(time.Millisecond))
+}
+
+// streamWindowBuckets is the number of one-second buckets in the rolling
+// window (rolling.Number's), reported as ten seconds.
+const streamWindowBuckets = 10
+
+// floorDiv divides rounding towards minus infinity, for times before 1970.
+func floorDiv(a, b int64) int64 {
+	q := a / b
+	if a%b != 0 && (a < 0) != (b < 0) {
+		q--
+	}
+	return q
 }
 
 func finite(f float64) bool { return !math.IsNaN(f) && !math.IsInf(f, 0) }

@@ -121,6 +121,7 @@ var streamCommandKeys = []string{
 	"propertyValue_fallbackIsolationSemaphoreMaxConcurrentRequests",
 	"propertyValue_metricsRollingStatisticalWindowInMilliseconds",
 	"propertyValue_requestCacheEnabled", "propertyValue_requestLogEnabled",
+	"rollingStatsWindowFilledInMilliseconds",
 }
 
 var streamPoolKeys = []string{

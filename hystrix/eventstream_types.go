@@ -66,6 +66,12 @@ type streamCmdMetric struct {
 	RollingStatsWindow                               uint32  `json:"propertyValue_metricsRollingStatisticalWindowInMilliseconds"`
 	RequestCacheEnabled                              bool    `json:"propertyValue_requestCacheEnabled"`
 	RequestLogEnabled                                bool    `json:"propertyValue_requestLogEnabled"`
+	// RollingStatsWindowFilled is how many milliseconds the rolling counts
+	// cover: less than the window while it fills, after the circuit was
+	// made or its window cleared on closing. Dividing a count by it gives
+	// the true rate; dashboards that do not know the key divide by the
+	// whole window and read low meanwhile.
+	RollingStatsWindowFilled uint32 `json:"rollingStatsWindowFilledInMilliseconds"`
 }
 
 // streamThreadPoolMetric is the dashboard's HystrixThreadPool event.
@@ -88,6 +94,9 @@ type streamThreadPoolMetric struct {
 
 	RollingStatsWindow          uint32 `json:"propertyValue_metricsRollingStatisticalWindowInMilliseconds"`
 	QueueSizeRejectionThreshold uint32 `json:"propertyValue_queueSizeRejectionThreshold"`
+	// RollingStatsWindowFilled is the HystrixCommand event's key of the
+	// same name: how many milliseconds the rolling counts cover.
+	RollingStatsWindowFilled uint32 `json:"rollingStatsWindowFilledInMilliseconds"`
 }
 
 // streamCmdLatency holds latency percentiles in milliseconds under the

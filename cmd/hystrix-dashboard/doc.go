@@ -40,6 +40,11 @@
 //     percentiles, "0" is the least of the hosts' and "100" the greatest,
 //     and the others are weighted by requestCount (the combined requests'
 //     true percentile lies between the hosts' least and greatest);
+//   - rollingStatsWindowFilledInMilliseconds, how much of its rolling
+//     window a host's counts cover (less while the window fills, after a
+//     start or after a closing circuit cleared it), becomes the time that
+//     makes the summed requestCount's rate the sum of the hosts' rates; a
+//     host that does not send it covers its whole window;
 //   - propertyValue_* settings and strings are those of the first host, in
 //     the order the streams were given.
 //
@@ -60,6 +65,12 @@
 // stay within 0 to 100 (each host's share is brought within it before it
 // is weighed), so the merged stream is valid input for another dashboard. Upstream URLs are logged with any password
 // redacted.
+//
+// The page shows each upstream's state (connecting, connected or
+// retrying), since when, and its last error, and says the stream is live
+// only as far as its upstreams are connected; the same is served as JSON
+// at /upstreams. Passwords in the upstreams' URLs are redacted there too,
+// also where an error quotes the URL.
 //
 // A host's events leave the merge when its connection ends, or when it has
 // not reported a circuit for -stale. Each upstream is reconnected after a

@@ -46,9 +46,15 @@ func run(ctx context.Context, cfg config, logOut io.Writer, ready func(addr stri
 	h := newHub(len(cfg.Streams), cfg.Stale, cfg.MaxKeys)
 	h.logf = logger.Printf
 	b := newBroadcaster(cfg.MaxClients, cfg.Heartbeat)
+	names := make([]string, len(cfg.Streams))
+	for i, s := range cfg.Streams {
+		names[i] = redactedURL(s)
+	}
+	board := newStatusBoard(names, time.Now())
 	mux := http.NewServeMux()
 	mux.Handle("/hystrix.stream", b)
-	mux.Handle("/", dashboard.New(dashboard.Options{StreamURL: "/hystrix.stream", Title: cfg.Title}))
+	mux.Handle("/upstreams", board)
+	mux.Handle("/", dashboard.New(dashboard.Options{StreamURL: "/hystrix.stream", UpstreamsURL: "/upstreams", Title: cfg.Title}))
 
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
@@ -73,7 +79,7 @@ func run(ctx context.Context, cfg config, logOut io.Writer, ready func(addr stri
 	var wg sync.WaitGroup
 	for i, s := range cfg.Streams {
 		u := &upstream{
-			host: i, url: s, name: redactedURL(s), client: client, hub: h, logger: logger,
+			host: i, url: s, name: names[i], client: client, hub: h, logger: logger, board: board,
 			minBackoff: cfg.MinBackoff, maxBackoff: cfg.MaxBackoff,
 			idle: cfg.Idle, maxEvent: cfg.MaxEvent,
 		}

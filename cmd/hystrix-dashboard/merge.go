@@ -62,6 +62,12 @@ func keyOf(ev event) (eventKey, bool) {
 //     requestCount. The true percentile of the combined requests lies
 //     between the hosts' least and greatest, and the weighted mean is
 //     exact when the hosts' latencies are alike;
+//   - rollingStatsWindowFilledInMilliseconds, how much of its window a
+//     host's counts cover (less while the window fills after a start or a
+//     reset), is the time that divides the summed requestCount into the
+//     sum of the hosts' rates, so that the merged rate is the hosts'
+//     together; a host without the key covers its whole window, and each
+//     host's is taken as at least a second, as the page takes it;
 //   - currentTime is the latest;
 //   - propertyValue_* settings, strings and anything else are the first
 //     host's (the order of the -stream flags), since the hosts of one
@@ -96,6 +102,9 @@ func merge(evs []event) event {
 	// A count, but a host may send a fraction: writing it as an integer
 	// would truncate it and the sum would no longer be the hosts'.
 	out["reportingHosts"] = jsonNumber(hosts, hosts == math.Trunc(hosts))
+	if _, ok := out[filledKey]; ok {
+		out[filledKey] = mergeFilled(evs)
+	}
 	if req, ok := sumIfAll(evs, "requestCount"); ok {
 		if errs, ok := sumIfAll(evs, "errorCount"); ok {
 			pct := 0.0
@@ -154,6 +163,38 @@ func mergeField(k string, evs []event, weights []float64) any {
 		return combineNumbers(vals, ws, opSum)
 	}
 	return vals[0]
+}
+
+// filledKey is the key of the time a host's rolling counts cover.
+const filledKey = "rollingStatsWindowFilledInMilliseconds"
+
+// mergeFilled returns the time, in milliseconds, that the summed
+// requestCount covers: the one that makes the merged rate the sum of the
+// hosts' rates, each host's count divided by the time it covers (its
+// window when it does not say, at least a second and at most the window);
+// the longest of those when no host has requests.
+func mergeFilled(evs []event) any {
+	var reqs, rate, longest float64
+	for _, ev := range evs {
+		window := number(ev["propertyValue_metricsRollingStatisticalWindowInMilliseconds"])
+		if window <= 0 {
+			window = 10000
+		}
+		f, ok := toFloat(ev[filledKey])
+		if !ok || f > window {
+			f = window
+		}
+		f = max(f, min(1000, window))
+		longest = max(longest, f)
+		if n := max(0, number(ev["requestCount"])); n > 0 {
+			reqs += n
+			rate += n / f
+		}
+	}
+	if rate == 0 {
+		return jsonNumber(math.Round(longest), true)
+	}
+	return jsonNumber(math.Round(reqs/rate), true)
 }
 
 // mergeShare merges a percentage that only some hosts send: their values,

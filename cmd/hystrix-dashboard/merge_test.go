@@ -58,6 +58,39 @@ func TestMerge(t *testing.T) {
 			want: `{"type":"HystrixCommand","name":"a","reportingHosts":2,"rollingCountSuccess":15,"rollingCountFailure":4,"rollingCountShortCircuited":4,"currentConcurrentExecutionCount":3}`,
 		},
 		{
+			name: "the window filled makes the merged rate the hosts' rates summed",
+			in: []string{
+				`{"type":"HystrixCommand","name":"a","reportingHosts":1,"requestCount":10,"rollingStatsWindowFilledInMilliseconds":1000}`,
+				`{"type":"HystrixCommand","name":"a","reportingHosts":1,"requestCount":90,"rollingStatsWindowFilledInMilliseconds":9000}`,
+			},
+			want: `{"type":"HystrixCommand","name":"a","reportingHosts":2,"requestCount":100,"rollingStatsWindowFilledInMilliseconds":5000}`,
+		},
+		{
+			name: "a host without the window filled covers its whole window",
+			in: []string{
+				`{"type":"HystrixCommand","name":"a","reportingHosts":1,"requestCount":20,"rollingStatsWindowFilledInMilliseconds":2000,"propertyValue_metricsRollingStatisticalWindowInMilliseconds":10000}`,
+				`{"type":"HystrixCommand","name":"a","reportingHosts":1,"requestCount":100,"propertyValue_metricsRollingStatisticalWindowInMilliseconds":10000}`,
+			},
+			want: `{"type":"HystrixCommand","name":"a","reportingHosts":2,"requestCount":120,"rollingStatsWindowFilledInMilliseconds":6000,"propertyValue_metricsRollingStatisticalWindowInMilliseconds":10000}`,
+		},
+		{
+			name: "without requests the window filled is the longest, each at least a second",
+			in: []string{
+				`{"type":"HystrixCommand","name":"a","reportingHosts":1,"requestCount":0,"rollingStatsWindowFilledInMilliseconds":300}`,
+				`{"type":"HystrixCommand","name":"a","reportingHosts":1,"requestCount":0,"rollingStatsWindowFilledInMilliseconds":"soon"}`,
+				`{"type":"HystrixCommand","name":"a","reportingHosts":1,"requestCount":0,"rollingStatsWindowFilledInMilliseconds":400}`,
+			},
+			want: `{"type":"HystrixCommand","name":"a","reportingHosts":3,"requestCount":0,"rollingStatsWindowFilledInMilliseconds":10000}`,
+		},
+		{
+			name: "a short window filled counts as a second",
+			in: []string{
+				`{"type":"HystrixCommand","name":"a","reportingHosts":1,"requestCount":3,"rollingStatsWindowFilledInMilliseconds":100}`,
+				`{"type":"HystrixCommand","name":"a","reportingHosts":1,"requestCount":3,"rollingStatsWindowFilledInMilliseconds":1000}`,
+			},
+			want: `{"type":"HystrixCommand","name":"a","reportingHosts":2,"requestCount":6,"rollingStatsWindowFilledInMilliseconds":1000}`,
+		},
+		{
 			name: "reportingHosts adds up merged upstreams",
 			in: []string{
 				`{"type":"HystrixCommand","name":"a","reportingHosts":3}`,

@@ -24,6 +24,7 @@ type upstream struct {
 	client *http.Client
 	hub    *hub
 	logger *log.Logger
+	board  *statusBoard // the upstream's state, for /upstreams
 
 	// rangeWarned is set once an event with numbers out of range has
 	// been logged. It outlives connections: such a host sends them in
@@ -51,7 +52,10 @@ func (u *upstream) run(ctx context.Context) {
 		// Wait between half and all of the back-off, so that many
 		// dashboards do not come back in step.
 		wait := backoff/2 + rand.N(backoff/2+1)
-		u.logger.Printf("%s: %v; reconnecting in %v", u.name, u.redact(err), wait.Round(time.Millisecond))
+		msg := u.redact(err)
+		now := time.Now()
+		u.board.retrying(u.host, msg, now, now.Add(wait))
+		u.logger.Printf("%s: %s; reconnecting in %v", u.name, msg, wait.Round(time.Millisecond))
 		t := time.NewTimer(wait)
 		select {
 		case <-ctx.Done():
@@ -95,6 +99,7 @@ func (u *upstream) once(ctx context.Context) (int, error) {
 	if mt, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type")); mt != "text/event-stream" {
 		return 0, fmt.Errorf("answered Content-Type %q, not an event stream", resp.Header.Get("Content-Type"))
 	}
+	u.board.connected(u.host, time.Now())
 	u.logger.Printf("%s: connected", u.name)
 
 	r := newSSEReader(&resetOnRead{resp.Body, idle, u.idle}, u.maxEvent)
@@ -135,11 +140,19 @@ func (u *upstream) once(ctx context.Context) (int, error) {
 }
 
 // redact returns err's text with the URL as given replaced by its
-// redacted form, for errors that quote it.
+// redacted form, for errors that quote it, and any other appearance of
+// the URL's password, as given or decoded, replaced too, for errors that
+// quote the URL in some other form.
 func (u *upstream) redact(err error) string {
 	msg := err.Error()
 	if u.url != u.name {
 		msg = strings.ReplaceAll(msg, u.url, u.name)
+	}
+	if p, err := url.Parse(u.url); err == nil && p.User != nil {
+		if pw, ok := p.User.Password(); ok && pw != "" {
+			msg = strings.ReplaceAll(msg, pw, "xxxxx")
+			msg = strings.ReplaceAll(msg, url.UserPassword("", pw).String()[1:], "xxxxx")
+		}
 	}
 	return msg
 }

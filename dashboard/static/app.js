@@ -1,6 +1,7 @@
 // The dashboard page's script: it reads a Hystrix event stream with an
-// EventSource and keeps one tile per circuit and one row per thread pool
-// up to date. Everything from the stream reaches the page as text
+// EventSource and keeps one tile per circuit and one per thread pool up to
+// date, and, when the server has one, polls the states of the streams it
+// merges. Everything from the stream reaches the page as text
 // (textContent), never as markup.
 'use strict';
 
@@ -9,6 +10,8 @@
   const STALE_MS = 10000; // a circuit unheard of for this long is marked stale
   const RETRY_MIN_MS = 1000; // back-off after the browser gives a stream up
   const RETRY_MAX_MS = 30000;
+  const UPSTREAMS_MS = 2000; // how often the upstreams' states are polled
+  const MIN_COVERED_S = 1; // a rate is never divided by less than this
 
   const body = document.body;
   const statusEl = document.getElementById('status');
@@ -18,8 +21,10 @@
   const countEl = document.getElementById('count');
   const filterEl = document.getElementById('filter');
   const poolsSection = document.getElementById('pools-section');
-  const poolsBody = document.querySelector('#pools tbody');
+  const poolsEl = document.getElementById('pools');
+  const upstreamsEl = document.getElementById('upstreams');
   const tileTemplate = document.getElementById('tile-template');
+  const poolTemplate = document.getElementById('pool-template');
   const sortButtons = Array.from(document.querySelectorAll('[data-sort]'));
 
   const counts = new Intl.NumberFormat('en-US');
@@ -66,8 +71,38 @@
 
   let stream = null;
   let retryMs = RETRY_MIN_MS;
+  // upstreams is the server's last report of the streams it merges, or
+  // null when it has none (or has not answered yet).
+  let upstreams = null;
+  let streamStatus = 'connecting';
+  let streamText = 'Connecting…';
 
   function setStatus(status, text) {
+    streamStatus = status;
+    streamText = text;
+    showStatus();
+  }
+
+  // showStatus says how the page's stream is doing and, while it is live,
+  // how far the streams behind it are: a merged stream is live even when
+  // every upstream is down, which says nothing about the circuits.
+  function showStatus() {
+    let status = streamStatus;
+    let text = streamText;
+    if (status === 'live' && upstreams !== null && upstreams.total > 0) {
+      const n = upstreams.connected;
+      const total = upstreams.total;
+      if (n === 0) {
+        status = 'down';
+        text = total === 1 ? 'No data: the upstream is not connected' :
+          'No data: none of the ' + total + ' upstreams is connected';
+      } else if (n < total) {
+        status = 'partial';
+        text = 'Live from ' + n + ' of ' + total + ' upstreams';
+      } else {
+        text = total === 1 ? 'Live' : 'Live from all ' + total + ' upstreams';
+      }
+    }
     body.dataset.status = status;
     if (statusEl.textContent !== text) {
       statusEl.textContent = text;
@@ -117,10 +152,84 @@
     } else {
       return;
     }
-    if (body.dataset.status !== 'live') {
+    if (streamStatus !== 'live') {
       setStatus('live', 'Live');
     }
     scheduleRender();
+  }
+
+  // ---- the upstreams -----------------------------------------------------
+
+  const upstreamsURL = body.dataset.upstreams || '';
+  const clock = new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit', second: '2-digit' });
+
+  // pollUpstreams fetches the server's report on its upstreams, shows it
+  // and asks again a little later, whatever the answer.
+  function pollUpstreams() {
+    fetch(upstreamsURL, { cache: 'no-store', credentials: 'same-origin' })
+      .then(function (resp) {
+        if (!resp.ok) {
+          throw new Error('answered ' + resp.status);
+        }
+        return resp.json();
+      })
+      .then(function (report) {
+        showUpstreams(report);
+      }, function () {
+        upstreams = null;
+        upstreamsEl.hidden = true;
+        showStatus();
+      })
+      .finally(function () {
+        setTimeout(pollUpstreams, UPSTREAMS_MS);
+      });
+  }
+
+  function fmtTime(v) {
+    const d = new Date(typeof v === 'string' ? v : NaN);
+    return Number.isNaN(d.getTime()) ? '' : clock.format(d);
+  }
+
+  // showUpstreams lists every upstream with its state, since when, and
+  // the last error, all as text. The server has redacted passwords.
+  function showUpstreams(report) {
+    const list = report && Array.isArray(report.upstreams) ? report.upstreams : [];
+    let connected = 0;
+    const items = list.map(function (u) {
+      const state = u && typeof u.state === 'string' ? u.state : 'unknown';
+      if (state === 'connected') {
+        connected++;
+      }
+      const li = document.createElement('li');
+      li.className = 'upstream';
+      li.dataset.state = state;
+      const badge = li.appendChild(document.createElement('span'));
+      badge.className = 'up-state';
+      badge.textContent = state;
+      const url = li.appendChild(document.createElement('code'));
+      url.textContent = u && typeof u.url === 'string' ? u.url : '';
+      const since = fmtTime(u && u.since);
+      if (since) {
+        const el = li.appendChild(document.createElement('span'));
+        el.className = 'up-since';
+        el.textContent = 'since ' + since;
+      }
+      if (state !== 'connected' && u && typeof u.retryAt === 'string' && fmtTime(u.retryAt)) {
+        const el = li.appendChild(document.createElement('span'));
+        el.className = 'up-since';
+        el.textContent = 'next try ' + fmtTime(u.retryAt);
+      }
+      if (u && typeof u.lastError === 'string' && u.lastError !== '') {
+        const el = li.appendChild(document.createElement('span'));
+        el.className = 'up-error';
+        el.textContent = (state === 'connected' ? 'last error: ' : 'error: ') + u.lastError;
+      }
+      return li;
+    });
+    upstreamsEl.replaceChildren.apply(upstreamsEl, items);
+    upstreamsEl.hidden = items.length === 0;
+    upstreams = { connected: connected, total: items.length };
+    showStatus();
   }
 
   // ---- numbers -----------------------------------------------------------
@@ -141,6 +250,21 @@
   function windowSeconds(ev) {
     const ms = num(ev.propertyValue_metricsRollingStatisticalWindowInMilliseconds);
     return ms > 0 ? ms / 1000 : 10;
+  }
+
+  // coveredSeconds is the time the event's rolling counts cover, which a
+  // rate divides them by: the part of the window filled, when the stream
+  // says (a window fills after its circuit starts, and again after it
+  // closes and clears it), at least MIN_COVERED_S so that the first
+  // instants do not make a few calls a flood; else the whole window, as
+  // Netflix's dashboard divides.
+  function coveredSeconds(ev) {
+    const win = windowSeconds(ev);
+    if (!has(ev.rollingStatsWindowFilledInMilliseconds)) {
+      return win;
+    }
+    const filled = num(ev.rollingStatsWindowFilledInMilliseconds) / 1000;
+    return Math.min(win, Math.max(filled, Math.min(MIN_COVERED_S, win)));
   }
 
   function fmtCount(v) {
@@ -230,6 +354,8 @@
       tile: tile,
       fields: fields,
       latencyRows: tile.querySelectorAll('[data-latency]'),
+      circle: tile.querySelector('.health-circle'),
+      health: tile.querySelector('.health'),
       area: tile.querySelector('.spark-area'),
       rateLine: tile.querySelector('.spark-rate'),
       errLine: tile.querySelector('.spark-err'),
@@ -246,11 +372,11 @@
       c = newCircuit(ev.name);
       circuits.set(ev.name, c);
     }
-    const win = windowSeconds(ev);
+    const covered = coveredSeconds(ev);
     c.ev = ev;
     c.seen = Date.now();
-    c.rate = num(ev.requestCount) / win;
-    c.history.push([c.rate, num(ev.errorCount) / win]);
+    c.rate = num(ev.requestCount) / covered;
+    c.history.push([c.rate, num(ev.errorCount) / covered]);
     if (c.history.length > HISTORY) {
       c.history.shift();
     }
@@ -276,6 +402,8 @@
     c.tile.dataset.errors = errPct === 0 ? 'none' : (threshold > 0 && errPct >= threshold ? 'high' : 'some');
 
     f.rate.textContent = fmtRate(c.rate);
+    f['cluster-rate'].textContent = fmtRate(c.rate);
+    f['host-rate'].textContent = fmtRate(c.rate / Math.max(1, num(ev.reportingHosts)));
     f.errpct.textContent = Math.round(errPct) + ' %';
     f.active.textContent = fmtCount(ev.currentConcurrentExecutionCount);
     const limit = concurrencyLimit(c);
@@ -306,6 +434,47 @@
     renderSpark(c);
     c.dirty = false;
     renderMeta(c);
+  }
+
+  // healthOf is the circuit's health, which colours its circle: failing
+  // when open or at its error threshold, warning when half-open or with
+  // errors below it, else healthy.
+  function healthOf(c) {
+    const ev = c.ev;
+    const state = stateOf(ev);
+    const errPct = num(ev.errorPercentage);
+    const threshold = num(ev.propertyValue_circuitBreakerErrorThresholdPercentage);
+    if (state === 'open' || (threshold > 0 && errPct >= threshold)) {
+      return 'failing';
+    }
+    return state === 'half-open' || errPct > 0 ? 'warning' : 'healthy';
+  }
+
+  // renderCircles sizes each circuit's circle by its request rate beside
+  // the busiest circuit's (the area grows with the rate) and colours it
+  // by its health; the tile carries both (data-health, data-radius) for
+  // tests and scripts.
+  function renderCircles() {
+    let top = 0;
+    circuits.forEach(function (c) {
+      if (c.ev !== null) {
+        top = Math.max(top, c.rate);
+      }
+    });
+    circuits.forEach(function (c) {
+      if (c.ev === null) {
+        return;
+      }
+      const r = top > 0 ? 4 + 15 * Math.sqrt(c.rate / top) : 4;
+      const text = r.toFixed(2);
+      if (c.circle.getAttribute('r') !== text) {
+        c.circle.setAttribute('r', text);
+      }
+      const health = healthOf(c);
+      c.tile.dataset.health = health;
+      c.tile.dataset.radius = text;
+      c.health.setAttribute('aria-label', health + ', ' + fmtRate(c.rate) + ' req/s');
+    });
   }
 
   // renderRamp shows the rate a ramping circuit admits, and marks the tile
@@ -359,7 +528,7 @@
     const parts = [];
     const hosts = num(ev.reportingHosts);
     if (hosts > 0) {
-      parts.push(hosts === 1 ? '1 host' : fmtCount(hosts) + ' hosts, ' + fmtRate(c.rate / hosts) + ' req/s each');
+      parts.push(hosts === 1 ? '1 host' : fmtCount(hosts) + ' hosts');
     }
     parts.push(Math.round(windowSeconds(ev)) + ' s window');
     const threshold = num(ev.propertyValue_circuitBreakerErrorThresholdPercentage);
@@ -414,17 +583,15 @@
   function updatePool(ev) {
     let p = pools.get(ev.name);
     if (!p) {
-      const row = document.createElement('tr');
-      row.dataset.pool = ev.name;
-      const head = document.createElement('th');
-      head.scope = 'row';
-      head.textContent = ev.name;
-      row.appendChild(head);
-      const cells = [];
-      for (let i = 0; i < 6; i++) {
-        cells.push(row.appendChild(document.createElement('td')));
-      }
-      p = { name: ev.name, key: ev.name.toLowerCase(), row: row, cells: cells, ev: ev, seen: 0 };
+      const tile = poolTemplate.content.firstElementChild.cloneNode(true);
+      tile.dataset.pool = ev.name;
+      tile.setAttribute('aria-label', 'thread pool ' + ev.name);
+      const fields = {};
+      tile.querySelectorAll('[data-field]').forEach(function (el) {
+        fields[el.dataset.field] = el;
+      });
+      fields.name.textContent = ev.name;
+      p = { name: ev.name, key: ev.name.toLowerCase(), tile: tile, fields: fields, ev: ev, seen: 0 };
       pools.set(ev.name, p);
       placePool(p);
       applyFilter(p);
@@ -436,23 +603,37 @@
   }
 
   function placePool(p) {
-    const rows = Array.from(poolsBody.children);
-    const before = rows.find(function (r) {
-      return r.dataset.pool.localeCompare(p.name) > 0;
+    const tiles = Array.from(poolsEl.children);
+    const before = tiles.find(function (t) {
+      return t.dataset.pool.localeCompare(p.name) > 0;
     });
-    poolsBody.insertBefore(p.row, before || null);
+    poolsEl.insertBefore(p.tile, before || null);
   }
 
   function renderPool(p) {
     const ev = p.ev;
-    const values = [
-      ev.currentActiveCount, ev.currentQueueSize, ev.currentPoolSize,
-      ev.rollingMaxActiveThreads, ev.rollingCountThreadsExecuted, ev.reportingHosts,
-    ];
-    for (let i = 0; i < values.length; i++) {
-      p.cells[i].textContent = fmtCount(values[i]);
+    const f = p.fields;
+    const rate = num(ev.rollingCountThreadsExecuted) / coveredSeconds(ev);
+    p.tile.dataset.rate = String(rate);
+    f.rate.textContent = fmtRate(rate);
+    f.active.textContent = fmtCount(ev.currentActiveCount);
+    const size = num(ev.currentMaximumPoolSize) || num(ev.currentPoolSize);
+    f['active-of'].textContent = size > 0 ? 'active of ' + fmtCount(size) : 'active';
+    f.queued.textContent = fmtCount(ev.currentQueueSize);
+    f['max-active'].textContent = fmtCount(ev.rollingMaxActiveThreads);
+    f.executions.textContent = fmtCount(ev.rollingCountThreadsExecuted);
+    f.size.textContent = fmtCount(ev.currentPoolSize);
+    f.hosts.textContent = fmtCount(ev.reportingHosts);
+    const stale = Date.now() - p.seen > STALE_MS;
+    p.tile.dataset.stale = stale ? 'true' : 'false';
+    const parts = [Math.round(windowSeconds(ev)) + ' s window'];
+    if (has(ev.propertyValue_queueSizeRejectionThreshold) && num(ev.propertyValue_queueSizeRejectionThreshold) > 0) {
+      parts.push('rejects past ' + fmtCount(ev.propertyValue_queueSizeRejectionThreshold) + ' queued');
     }
-    p.row.dataset.stale = Date.now() - p.seen > STALE_MS ? 'true' : 'false';
+    if (stale) {
+      parts.push('no data for ' + Math.round((Date.now() - p.seen) / 1000) + ' s');
+    }
+    f.meta.textContent = parts.join(' · ');
     p.dirty = false;
   }
 
@@ -498,7 +679,7 @@
 
   function applyFilter(item) {
     const hide = filterText !== '' && item.key.indexOf(filterText) < 0;
-    const el = item.tile || item.row;
+    const el = item.tile;
     if (el.hidden !== hide) {
       el.hidden = hide;
     }
@@ -585,6 +766,7 @@
         renderPool(p);
       }
     });
+    renderCircles();
     sortTiles();
     renderCount();
   }
@@ -599,4 +781,7 @@
   }
   markSort();
   connect();
+  if (upstreamsURL !== '') {
+    pollUpstreams();
+  }
 })();

@@ -52,28 +52,7 @@ func Start(t testing.TB, limit time.Duration, width, height int) *Browser {
 		t.Fatal(err)
 	}
 	ctx, cancelLimit := context.WithTimeout(context.Background(), limit)
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(ctx,
-		chromedp.ExecPath(ChromiumPath),
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.NoDefaultBrowserCheck,
-		chromedp.UserDataDir(filepath.Join(profile, "profile")),
-		// Chromium leaves its singleton socket's directory in TMPDIR.
-		chromedp.Env("TMPDIR="+profile),
-		chromedp.WindowSize(width, height),
-		// Without these Chromium keeps trying to reach Google's services,
-		// which only floods a closed network.
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-default-apps", true),
-		chromedp.Flag("disable-extensions", true),
-		chromedp.Flag("metrics-recording-only", true),
-		chromedp.Flag("no-pings", true),
-	)
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(ctx, ExecOptions(profile, width, height)...)
 	tabCtx, cancelTab := chromedp.NewContext(allocCtx)
 	b := &Browser{ctx: tabCtx}
 	stop := func() {
@@ -92,6 +71,40 @@ func Start(t testing.TB, limit time.Duration, width, height int) *Browser {
 	t.Cleanup(stop)
 	return b
 }
+
+// ExecOptions are the options Start runs Chromium with, for programs that
+// drive it outside tests: Debian's Chromium, headless, with a window of
+// width by height pixels, its profile and temporary files in dir, and
+// none of its calls to Google's services.
+func ExecOptions(dir string, width, height int) []chromedp.ExecAllocatorOption {
+	return []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(ChromiumPath),
+		chromedp.Headless,
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.NoFirstRun,
+		chromedp.NoDefaultBrowserCheck,
+		chromedp.UserDataDir(filepath.Join(dir, "profile")),
+		// Chromium leaves its singleton socket's directory in TMPDIR.
+		chromedp.Env("TMPDIR=" + dir),
+		chromedp.WindowSize(width, height),
+		// Without these Chromium keeps trying to reach Google's services,
+		// which only floods a closed network.
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-default-apps", true),
+		chromedp.Flag("disable-extensions", true),
+		chromedp.Flag("metrics-recording-only", true),
+		chromedp.Flag("no-pings", true),
+	}
+}
+
+// RemoveProfile removes a directory given to ExecOptions once the browser
+// has exited, trying again for a while as long as Chromium's helper
+// processes are still writing to it.
+func RemoveProfile(dir string) { removeProfile(dir) }
 
 // removeProfile removes Chromium's profile directory, trying again for a
 // while as long as something is still writing to it.
