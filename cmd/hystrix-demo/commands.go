@@ -15,7 +15,7 @@ type command struct {
 	// latency is the downstream's healthy response time range for path.
 	latency [2]time.Duration
 	// fallback says what callers get instead when the call fails; short
-	// enough for the intro's table to fit 80 columns.
+	// enough (20 characters) for the intro's table to fit 79 columns.
 	fallback string
 	// sleepShare is the sleep window as a fraction of the run.
 	sleepShare float64
@@ -33,11 +33,15 @@ func demoCommands(total time.Duration) []*command {
 			name:       "orders",
 			path:       "/orders",
 			latency:    [2]time.Duration{20 * time.Millisecond, 60 * time.Millisecond},
-			fallback:   "accept, confirm later",
+			fallback:   "queue, confirm later",
 			sleepShare: 1.0 / 20,
 			config: hystrix.CommandConfig{
-				Timeout:                300,
-				MaxConcurrentRequests:  4,
+				Timeout: 300,
+				// In the failing phase its resource hangs: 15 calls a
+				// second held for the 300ms timeout would need 4.5
+				// tickets, so about a third of them are rejected until
+				// the circuit opens.
+				MaxConcurrentRequests:  3,
 				RequestVolumeThreshold: 10,
 				ErrorPercentThreshold:  25,
 				// The run makes a single HTTP request that honours its

@@ -5,7 +5,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"time"
 )
 
@@ -26,9 +25,14 @@ type config struct {
 	Refresh time.Duration
 	// Plain asks for plain lines even on a terminal.
 	Plain bool
+	// OTel also records the metrics with OpenTelemetry, into an in-memory
+	// reader whose figures the summary prints.
+	OTel bool
 	// ANSI redraws the live view in place; main sets it when stdout is a
 	// terminal and Plain is off.
 	ANSI bool
+	// Term gives the size the redrawn view must fit; nil means 80x24.
+	Term sizer
 }
 
 func defaultConfig() config {
@@ -55,8 +59,10 @@ Flags:
 const usageTail = `
 While it runs, open the address it prints: / is a live dashboard of the
 circuits, /hystrix.stream the Hystrix event stream (for any Hystrix
-dashboard, or curl) and /metrics the Prometheus metrics. It stops after
--duration or on Ctrl-C and prints a summary per command.
+dashboard, or curl) and /metrics the Prometheus metrics. ERR% counts
+short-circuited calls as errors, as Hystrix's dashboard does, so it stays
+high while a circuit is open. It stops after -duration, or on Ctrl-C (exit
+status 130), and prints a summary per command and per phase.
 `
 
 // parseFlags reads the command line into a config. Usage and errors go to
@@ -77,6 +83,8 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 		"how often the live view is redrawn (at least 50ms)")
 	fs.BoolVar(&cfg.Plain, "plain", cfg.Plain,
 		"print plain lines even when stdout is a terminal (the default when\nit is not)")
+	fs.BoolVar(&cfg.OTel, "otel", cfg.OTel,
+		"also record the metrics with OpenTelemetry (exporters/hystrixotel,\nan in-memory reader) and print what it counted in the summary")
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), usageHead)
 		fs.PrintDefaults()
@@ -113,15 +121,4 @@ func (c config) validate() error {
 		return errors.New("-refresh must be at least 50ms")
 	}
 	return nil
-}
-
-// isTerminal reports whether f is a character device, which is as close to
-// "a terminal" as the standard library can tell; redrawing into a pipe or a
-// file would leave escape codes in it.
-func isTerminal(f *os.File) bool {
-	if os.Getenv("TERM") == "dumb" {
-		return false
-	}
-	fi, err := f.Stat()
-	return err == nil && fi.Mode()&os.ModeCharDevice != 0
 }

@@ -6,6 +6,7 @@ import (
 	"io"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/gohystrix/hystrix-go/hystrix"
 	"github.com/gohystrix/hystrix-go/hystrix/rolling"
@@ -25,6 +26,9 @@ type display struct {
 	watch   *watcher
 	// intro is printed once, or kept at the top of the redrawn screen.
 	intro []string
+	// briefs are shorter intros, longest first, for a redrawn screen too
+	// short for intro.
+	briefs [][]string
 	// recent holds the latest events for the redrawn screen.
 	recent []string
 }
@@ -89,16 +93,58 @@ func (d *display) draw(now time.Time) {
 		d.lines(status)
 		return
 	}
+	w, h := defaultWidth, defaultHeight
+	if d.cfg.Term != nil {
+		w, h = d.cfg.Term.Size()
+	}
 	var b strings.Builder
 	b.WriteString(ansiHome)
-	for _, block := range [][]string{d.intro, status, {"", "Circuit events:"}, d.recent} {
-		for _, l := range block {
-			b.WriteString(l)
-			b.WriteString(ansiClearLine + "\n")
+	for i, l := range d.frame(status, w, h) {
+		if i > 0 {
+			b.WriteString("\n")
 		}
+		b.WriteString(l)
+		b.WriteString(ansiClearLine)
 	}
 	b.WriteString(ansiClearDown)
 	io.WriteString(d.out, b.String())
+}
+
+// frame lays the redrawn screen out in w columns and h rows: the longest
+// intro that leaves room for the status and the recent events, the status,
+// then as many events as still fit. No line reaches the last column, where
+// a terminal would wrap it, and the last line ends without a newline, which
+// would scroll the top line away.
+func (d *display) frame(status []string, w, h int) []string {
+	events := []string{"", "Circuit events:"}
+	intro := d.intro
+	for _, brief := range d.briefs {
+		if len(intro)+len(status)+len(events)+maxRecent <= h {
+			break
+		}
+		intro = brief
+	}
+	lines := append(append([]string(nil), intro...), status...)
+	if room := h - len(lines) - len(events); room > 0 {
+		lines = append(lines, events...)
+		lines = append(lines, d.recent[max(0, len(d.recent)-room):]...)
+	}
+	if len(lines) > h {
+		lines = lines[:max(h, 0)]
+	}
+	for i, l := range lines {
+		lines[i] = fit(l, w-1)
+	}
+	return lines
+}
+
+// fit cuts l to at most n columns.
+func fit(l string, n int) string {
+	if utf8.RuneCountInString(l) <= n {
+		return l
+	}
+	r := []rune(l)
+	return string(r[:max(n, 0)])
 }
 
 func (d *display) lines(ls []string) {

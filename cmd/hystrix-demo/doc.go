@@ -19,7 +19,9 @@
 //   - healthy: quick 200 responses;
 //   - failing: every request gets HTTP 500, so each circuit opens once its
 //     error percentage crosses its threshold, and calls go straight to the
-//     fallback;
+//     fallback; /orders first hangs for 800ms, so its calls time out at
+//     300ms and pile up past its limit of 3 in flight, and the calls past
+//     the limit are rejected;
 //   - slow: responses take longer than any command's timeout, so the probes
 //     that an open circuit lets through after each sleep window time out and
 //     the circuits stay open;
@@ -28,14 +30,27 @@
 //
 // About once a second the terminal shows the current phase and, for each
 // circuit, its state, request rate, error percentage, 99th percentile
-// latencies, concurrent executions and, while it ramps, the rate it admits. The same metrics are served as a
-// Hystrix dashboard stream at /hystrix.stream on -addr, whose URL is printed
-// at start. The demo stops after -duration, or on Ctrl-C, and prints what
-// happened to every command.
+// latencies, concurrent executions and, while it ramps, the rate it
+// admits. The error percentage is Hystrix's: short-circuited calls count
+// as errors, so it stays high while a circuit is open, though the circuit
+// itself judges only the calls that ran. On a terminal the view is redrawn
+// in place, fitted to the terminal's size (golang.org/x/term): a short one
+// keeps the title, the URLs and the circuits' rows and drops the rest of the
+// introduction, and no line is wider than the terminal. Elsewhere, or with
+// -plain, it prints plain lines. The same metrics are served as a Hystrix
+// dashboard stream at /hystrix.stream on -addr, whose URL is printed at
+// start, with a live dashboard at / and Prometheus metrics (with native
+// histograms for a Prometheus that scrapes them) at /metrics. With -otel
+// the metrics are also recorded with OpenTelemetry, into an in-memory
+// reader whose figures the summary prints.
+//
+// The demo stops after -duration, or on Ctrl-C, and prints what happened
+// to every command and in every phase; interrupted, it exits with status
+// 130 (143 for SIGTERM), as shells report a program stopped by the signal.
 //
 // Usage:
 //
-//	go run ./cmd/hystrix-demo [-duration 30s] [-addr 127.0.0.1:8181] [-workers 8] [-rps 60] [-refresh 1s] [-plain]
+//	go run ./cmd/hystrix-demo [-duration 30s] [-addr 127.0.0.1:8181] [-workers 8] [-rps 60] [-refresh 1s] [-plain] [-otel]
 //
 // Run it with -h for the meaning of each flag.
 package main

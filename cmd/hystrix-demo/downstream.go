@@ -43,7 +43,7 @@ func (p phase) String() string {
 func (p phase) describe() string {
 	switch p {
 	case phaseFailing:
-		return "every request gets HTTP 500"
+		return fmt.Sprintf("HTTP 500s; %s hangs %v first", hangingPath, slowDelay)
 	case phaseSlow:
 		return fmt.Sprintf("responses take %v, past every timeout", slowDelay)
 	default:
@@ -54,6 +54,13 @@ func (p phase) describe() string {
 // slowDelay is how long the slow phase makes responses take: well past
 // every command's timeout, so that each call in that phase times out.
 const slowDelay = 800 * time.Millisecond
+
+// hangingPath is the resource that, in the failing phase, holds each
+// request for slowDelay before its HTTP 500, as a service stuck on a lock
+// does: its command's calls time out, pile up to its concurrency limit,
+// and the calls past the limit are rejected, so that every outcome shows
+// before the circuits open.
+const hangingPath = "/orders"
 
 // schedule maps the time since the start to the downstream's phase.
 type schedule struct {
@@ -122,7 +129,10 @@ func (d *downstream) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	switch ph {
 	case phaseFailing:
 		// A real outage usually fails fast, which is what lets the error
-		// count climb quickly.
+		// count climb quickly; one resource hangs instead.
+		if r.URL.Path == hangingPath && !sleep(r.Context(), slowDelay) {
+			return
+		}
 		http.Error(w, "simulated outage", http.StatusInternalServerError)
 		return
 	case phaseSlow:

@@ -7,7 +7,9 @@ import (
 	"encoding/json"
 	"errors"
 	"flag"
+	"fmt"
 	"net/http"
+	"os"
 	"regexp"
 	"strconv"
 	"strings"
@@ -23,6 +25,10 @@ import (
 // TestMain fails the package if anything the demo started is still running
 // after the tests: servers, workers, hystrix goroutines, connections.
 func TestMain(m *testing.M) {
+	// TestInterruptPrintsSummaryAndExits130 runs this binary as the demo.
+	if os.Getenv(asDemoEnv) == "1" {
+		main()
+	}
 	goleak.VerifyTestMain(m)
 }
 
@@ -122,6 +128,7 @@ func testConfig(d time.Duration) config {
 
 func TestRunShowsCircuitsOpenAndClose(t *testing.T) {
 	cfg := testConfig(4 * time.Second)
+	cfg.OTel = true
 	r := startRun(t, cfg)
 
 	ev := readCommandEvent(t, r.streamURL(t))
@@ -182,6 +189,38 @@ func TestRunShowsCircuitsOpenAndClose(t *testing.T) {
 		t.Error("no circuit closed again in the recovered phase")
 	}
 
+	// Every outcome the dashboard has a colour for shows: the hanging
+	// resource's calls pile up past its limit in the failing phase.
+	phases := phaseRows(t, out)
+	if n := phases["failing"].rejected; n == 0 {
+		t.Errorf("no call rejected in the failing phase: %+v", phases["failing"])
+	}
+	if n := phases["healthy"]; n.successes == 0 || n.successes != n.calls {
+		t.Errorf("healthy phase: %+v, want only successes", n)
+	}
+	var all summaryRow
+	for _, row := range rows {
+		all.calls += row.calls
+		all.successes += row.successes
+		all.shortCircuits += row.shortCircuits
+		all.rejected += row.rejected
+		all.timeouts += row.timeouts
+		all.failures += row.failures
+	}
+	if all.successes == 0 || all.failures == 0 || all.timeouts == 0 || all.shortCircuits == 0 || all.rejected == 0 {
+		t.Errorf("some outcome never happened: %+v", all)
+	}
+	for name, ph := range phases {
+		checkSummaryRow(t, name, ph)
+	}
+	if want := fmt.Sprintf("All %d calls that did not succeed were answered by their fallback.", all.calls-all.successes); !strings.Contains(out, want) {
+		t.Errorf("summary does not say %q", want)
+	}
+	// -otel: OpenTelemetry saw the same calls.
+	if !strings.Contains(out, "OpenTelemetry counted every call as the demo did.") {
+		t.Error("the OpenTelemetry summary is missing or disagrees with the demo's counts")
+	}
+
 	// ConfigureCommand only logs a refused config; make sure the demo's
 	// settings are the ones that ran.
 	s := hystrix.GetCircuitSettings()["orders"]
@@ -193,6 +232,7 @@ func TestRunShowsCircuitsOpenAndClose(t *testing.T) {
 func TestRunStopsEarlyWhenCancelled(t *testing.T) {
 	cfg := testConfig(time.Minute)
 	cfg.ANSI = true
+	cfg.Term = fixedSize{80, 24}
 	r := startRun(t, cfg)
 	r.streamURL(t)
 	time.Sleep(time.Second)
@@ -210,6 +250,7 @@ func TestRunStopsEarlyWhenCancelled(t *testing.T) {
 	if !strings.Contains(out, ansiHome) {
 		t.Error("ANSI output does not redraw")
 	}
+	checkFits(t, frames(out), 80, 24)
 	if !strings.Contains(out, "stopped because it was interrupted") {
 		t.Errorf("summary does not say the run was interrupted:\n%s", out)
 	}
@@ -227,17 +268,17 @@ func TestParseFlags(t *testing.T) {
 	if _, err := parseFlags([]string{"-h"}, &usage); !errors.Is(err, flag.ErrHelp) {
 		t.Fatalf("-h: err = %v, want flag.ErrHelp", err)
 	}
-	for _, f := range []string{"-duration", "-addr", "-workers", "-rps", "-refresh", "-plain", "hystrix.stream"} {
+	for _, f := range []string{"-duration", "-addr", "-workers", "-rps", "-refresh", "-plain", "-otel", "hystrix.stream", "ERR%", "130"} {
 		if !strings.Contains(usage.String(), f) {
 			t.Errorf("usage does not mention %s:\n%s", f, usage.String())
 		}
 	}
 
-	cfg, err := parseFlags([]string{"-duration", "12s", "-addr", "127.0.0.1:0", "-workers", "3", "-rps", "9", "-plain"}, new(bytes.Buffer))
+	cfg, err := parseFlags([]string{"-duration", "12s", "-addr", "127.0.0.1:0", "-workers", "3", "-rps", "9", "-plain", "-otel"}, new(bytes.Buffer))
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := config{Duration: 12 * time.Second, Addr: "127.0.0.1:0", Workers: 3, RPS: 9, Refresh: time.Second, Plain: true}
+	want := config{Duration: 12 * time.Second, Addr: "127.0.0.1:0", Workers: 3, RPS: 9, Refresh: time.Second, Plain: true, OTel: true}
 	if cfg != want {
 		t.Errorf("parsed %+v, want %+v", cfg, want)
 	}
@@ -352,27 +393,17 @@ var (
 	summaryStoryRE = regexp.MustCompile(`^  ([a-z]+): circuit (.+)\.$`)
 )
 
-// summaryRows parses the summary's table.
+// summaryRows parses the summary's table of commands.
 func summaryRows(t *testing.T, out string) map[string]summaryRow {
 	t.Helper()
 	_, summary, ok := strings.Cut(out, "\nSummary: ")
 	if !ok {
 		t.Fatalf("no summary in the output:\n%s", out)
 	}
-	rows := make(map[string]summaryRow)
-	lines := strings.Split(summary, "\n")
-	for _, line := range lines {
-		m := summaryRowRE.FindStringSubmatch(line)
-		if m == nil {
-			continue
-		}
-		n := make([]int, 7)
-		for i := range n {
-			n[i], _ = strconv.Atoi(m[i+2])
-		}
-		rows[m[1]] = summaryRow{n[0], n[1], n[2], n[3], n[4], n[5], n[6], ""}
-	}
-	for _, line := range lines {
+	summary, _, _ = strings.Cut(summary, "\n  By the downstream's phase")
+	rows := tableRows(summary)
+	_, tail, _ := strings.Cut(out, "\n  By the downstream's phase")
+	for _, line := range strings.Split(tail, "\n") {
 		if m := summaryStoryRE.FindStringSubmatch(line); m != nil {
 			if r, ok := rows[m[1]]; ok {
 				r.story = m[2]
@@ -382,6 +413,38 @@ func summaryRows(t *testing.T, out string) map[string]summaryRow {
 	}
 	if n := len(demoCommands(time.Minute)); len(rows) != n {
 		t.Fatalf("summary has %d command rows, want %d:\n%s", len(rows), n, summary)
+	}
+	return rows
+}
+
+// phaseRows parses the summary's table of phases.
+func phaseRows(t *testing.T, out string) map[string]summaryRow {
+	t.Helper()
+	_, tail, ok := strings.Cut(out, "\n  By the downstream's phase")
+	if !ok {
+		t.Fatalf("no table of phases in the output:\n%s", out)
+	}
+	tail, _, _ = strings.Cut(tail, "\n\n  ")
+	rows := tableRows(tail)
+	if len(rows) != int(numPhases) {
+		t.Fatalf("summary has %d phase rows, want %d:\n%s", len(rows), numPhases, tail)
+	}
+	return rows
+}
+
+// tableRows parses the rows of a summary table.
+func tableRows(table string) map[string]summaryRow {
+	rows := make(map[string]summaryRow)
+	for _, line := range strings.Split(table, "\n") {
+		m := summaryRowRE.FindStringSubmatch(line)
+		if m == nil {
+			continue
+		}
+		n := make([]int, 7)
+		for i := range n {
+			n[i], _ = strconv.Atoi(m[i+2])
+		}
+		rows[m[1]] = summaryRow{n[0], n[1], n[2], n[3], n[4], n[5], n[6], ""}
 	}
 	return rows
 }

@@ -39,7 +39,9 @@ func metricsHandler() http.Handler {
 			collectors.NewGoCollector(),
 			collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		)
-		hystrixprom.MustRegister(reg)
+		// Native histograms too, for a Prometheus that scrapes them; a
+		// text-format scrape (curl) sees the classic buckets.
+		hystrixprom.MustRegister(reg, hystrixprom.WithNativeHistograms(1.1))
 		metricsRegistry = reg
 	})
 	return promhttp.HandlerFor(metricsRegistry, promhttp.HandlerOpts{})

@@ -5,26 +5,37 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/gohystrix/hystrix-go/exporters/hystrixprom"
+	"github.com/gohystrix/hystrix-go/hystrix"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
 // TestPrometheusScrapesDemo runs the demo and a real Prometheus server
-// (Debian's package; .ci/install-prometheus.sh installs it) that scrapes
-// the demo's /metrics every second, and waits until Prometheus's query API
-// returns the demo's commands with calls counted. It then runs every query
-// of the Grafana dashboard against that server, those of a ramping circuit
-// last: they have data only once the demo's ramp has begun.
+// (Debian's package; .ci/install-prometheus.sh installs it) with native
+// histograms enabled, which scrapes every second the demo's /metrics (job
+// hystrix-demo, whose histograms are native too, so Prometheus stores them
+// as native histograms) and a second exporter with classic buckets only
+// (job hystrix-classic). It waits until Prometheus's query API returns the
+// demo's commands with calls counted, checks that both kinds of histogram
+// read a steady 61ms p99 within 10%, then runs every query of the Grafana
+// dashboard for both jobs, those of a ramping circuit last: they have data
+// only once the demo's ramp has begun.
 func TestPrometheusScrapesDemo(t *testing.T) {
 	bin, err := exec.LookPath("prometheus")
 	if err != nil {
@@ -39,10 +50,20 @@ func TestPrometheusScrapesDemo(t *testing.T) {
 	// that begins a sleep window into the recovered phase, some 21s in,
 	// and goes on for a few stages of 1.5s.
 	cfg := testConfig(30 * time.Second)
+	// The classic-only exporter is registered before the run makes its
+	// circuits, so that it records them all.
+	classicReg := prometheus.NewRegistry()
+	classic := hystrixprom.MustRegister(classicReg)
+	defer classic.Unregister()
+	classicSrv := httptest.NewServer(promhttp.HandlerFor(classicReg, promhttp.HandlerOpts{}))
+	defer classicSrv.Close()
+
 	start := time.Now()
 	sched := newSchedule(start, cfg.Duration)
 	r := startRun(t, cfg)
 	base := strings.TrimSuffix(r.streamURL(t), streamPath)
+	probe := startLatencyProbe(8 * time.Second)
+	defer probe.stop()
 
 	tr := &http.Transport{}
 	defer tr.CloseIdleConnections()
@@ -56,7 +77,10 @@ func TestPrometheusScrapesDemo(t *testing.T) {
 		}
 	}
 
-	prom := startPrometheus(t, bin, strings.TrimPrefix(base, "http://"))
+	prom := startPrometheus(t, bin, map[string]string{
+		"hystrix-demo":    strings.TrimPrefix(base, "http://"),
+		"hystrix-classic": strings.TrimPrefix(classicSrv.URL, "http://"),
+	})
 
 	// Every command appears with calls counted once Prometheus has scraped.
 	want := map[string]bool{}
@@ -104,18 +128,20 @@ func TestPrometheusScrapesDemo(t *testing.T) {
 		t.Errorf("circuit state for %d commands, want %d: %v", len(res), len(want), res)
 	}
 
+	checkProbeQuantiles(t, client, prom, probe, deadline)
+
 	// Every query of the dashboard is valid PromQL to a real server and,
 	// once two scrapes are in for rates to have data, returns series. The
 	// admitted rate has series only while a circuit ramps: it is waited for
 	// last, until shortly before the run ends and the demo's series go
 	// stale.
 	var rampExprs []string
-	for _, e := range dashboardExprs(t) {
+	for _, e := range append(dashboardExprs(t, "hystrix-demo"), dashboardExprs(t, "hystrix-classic")...) {
 		if strings.Contains(e, hystrixprom.CircuitAdmittedPerMinute) {
 			rampExprs = append(rampExprs, e)
 			continue
 		}
-		if strings.Contains(e, hystrixprom.CircuitSlowCallPercent) || strings.Contains(e, hystrixprom.CircuitThrottlePercent) {
+		if strings.Contains(e, hystrixprom.CircuitSlowCallRatio) || strings.Contains(e, hystrixprom.CircuitThrottleRatio) {
 			// No demo command is on the slow-call rate or throttling, so
 			// these have no series here: they must still be valid PromQL.
 			if _, err := query(client, prom.url, e); err != nil {
@@ -189,24 +215,28 @@ func (p *prometheusProc) exited() bool {
 	}
 }
 
-// startPrometheus starts prometheus on a free loopback port, scraping
-// target's /metrics every second, and stops it when the test ends. A port
-// taken between choosing and binding it makes prometheus exit at once; the
-// next port is tried then.
-func startPrometheus(t *testing.T, bin, target string) *prometheusProc {
+// startPrometheus starts prometheus on a free loopback port with native
+// histograms enabled, scraping each job's target's /metrics every second,
+// and stops it when the test ends. A port taken between choosing and
+// binding it makes prometheus exit at once; the next port is tried then.
+func startPrometheus(t *testing.T, bin string, targets map[string]string) *prometheusProc {
 	t.Helper()
 	dir := t.TempDir()
 	config := filepath.Join(dir, "prometheus.yml")
-	err := os.WriteFile(config, []byte(fmt.Sprintf(`global:
+	yml := `global:
   scrape_interval: 1s
   scrape_timeout: 1s
   evaluation_interval: 1s
 scrape_configs:
-  - job_name: hystrix-demo
+`
+	for job, target := range targets {
+		yml += fmt.Sprintf(`  - job_name: %s
     metrics_path: %s
     static_configs:
       - targets: [%q]
-`, metricsPath, target)), 0o644)
+`, job, metricsPath, target)
+	}
+	err := os.WriteFile(config, []byte(yml), 0o644)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -218,6 +248,9 @@ scrape_configs:
 			"--storage.tsdb.path="+filepath.Join(dir, fmt.Sprintf("data%d", attempt)),
 			"--web.listen-address="+addr,
 			"--log.level=warn",
+			// Prometheus 2.x stores a histogram that has native buckets as
+			// a native histogram, and its classic buckets not at all.
+			"--enable-feature=native-histograms",
 		)
 		cmd.Dir = dir
 		cmd.Stdout, cmd.Stderr = p.out, p.out
@@ -357,8 +390,8 @@ func query(client *http.Client, base, q string) ([]promSample, error) {
 }
 
 // dashboardExprs returns the panel queries of the Grafana dashboard with
-// its variables replaced as Grafana would for "All" and a short range.
-func dashboardExprs(t *testing.T) []string {
+// its variables replaced as Grafana would for "All", job and a short range.
+func dashboardExprs(t *testing.T, job string) []string {
 	t.Helper()
 	b, err := os.ReadFile(filepath.Join("..", "..", "grafana", "hystrix-dashboard.json"))
 	if err != nil {
@@ -374,7 +407,7 @@ func dashboardExprs(t *testing.T) []string {
 	if err := json.Unmarshal(b, &dash); err != nil {
 		t.Fatal(err)
 	}
-	vars := strings.NewReplacer("$__rate_interval", "1m", "$command", ".*", "$job", "hystrix-demo")
+	vars := strings.NewReplacer("$__rate_interval", "1m", "$command", ".*", "$job", job)
 	var out []string
 	for _, p := range dash.Panels {
 		for _, tg := range p.Targets {
@@ -387,4 +420,120 @@ func dashboardExprs(t *testing.T) []string {
 		t.Fatal("the dashboard has no queries")
 	}
 	return out
+}
+
+// probeCommand is the command of the latency probe, whose runs take a
+// steady 61ms, the latency whose p99 the earlier buckets read as 99ms.
+const (
+	probeCommand = "e2e_latency_probe"
+	probeLatency = 61 * time.Millisecond
+)
+
+// latencyProbe calls probeCommand from two goroutines for a while, and
+// keeps how long each run took.
+type latencyProbe struct {
+	mu   sync.Mutex
+	runs []float64 // seconds
+	done chan struct{}
+	quit chan struct{}
+	wg   sync.WaitGroup
+	once sync.Once
+}
+
+func startLatencyProbe(d time.Duration) *latencyProbe {
+	p := &latencyProbe{done: make(chan struct{}), quit: make(chan struct{})}
+	end := time.Now().Add(d)
+	for range 2 {
+		p.wg.Add(1)
+		go func() {
+			defer p.wg.Done()
+			for time.Now().Before(end) {
+				select {
+				case <-p.quit:
+					return
+				default:
+				}
+				_ = hystrix.Do(probeCommand, func() error {
+					t0 := time.Now()
+					time.Sleep(probeLatency)
+					d := time.Since(t0)
+					p.mu.Lock()
+					p.runs = append(p.runs, d.Seconds())
+					p.mu.Unlock()
+					return nil
+				}, nil)
+			}
+		}()
+	}
+	go func() {
+		p.wg.Wait()
+		close(p.done)
+	}()
+	return p
+}
+
+func (p *latencyProbe) stop() {
+	p.once.Do(func() { close(p.quit) })
+	<-p.done
+}
+
+// p99 is the nearest-rank 99th percentile of the runs so far.
+func (p *latencyProbe) p99() (float64, int) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	s := append([]float64(nil), p.runs...)
+	sort.Float64s(s)
+	if len(s) == 0 {
+		return 0, 0
+	}
+	return s[int(math.Ceil(0.99*float64(len(s))))-1], len(s)
+}
+
+// checkProbeQuantiles waits for the probe to end and Prometheus to scrape
+// its last runs, then checks that histogram_quantile over all of them, from
+// the classic buckets and from the native histogram, is within 10% of the
+// true p99.
+func checkProbeQuantiles(t *testing.T, client *http.Client, prom *prometheusProc, probe *latencyProbe, deadline time.Time) {
+	t.Helper()
+	<-probe.done
+	want, n := probe.p99()
+	if n < 50 {
+		t.Fatalf("the probe ran only %d times", n)
+	}
+	sel := fmt.Sprintf(`command=%q`, probeCommand)
+	countQ := map[string]string{
+		"classic": fmt.Sprintf(`sum(hystrix_run_duration_seconds_count{job="hystrix-classic",%s})`, sel),
+		"native":  fmt.Sprintf(`sum(histogram_count(hystrix_run_duration_seconds{job="hystrix-demo",%s}))`, sel),
+	}
+	quantileQ := map[string]string{
+		"classic": fmt.Sprintf(`histogram_quantile(0.99, sum by (le) (hystrix_run_duration_seconds_bucket{job="hystrix-classic",%s}))`, sel),
+		"native":  fmt.Sprintf(`histogram_quantile(0.99, sum(hystrix_run_duration_seconds{job="hystrix-demo",%s}))`, sel),
+	}
+	for kind, q := range countQ {
+		for {
+			res, err := query(client, prom.url, q)
+			if err == nil && len(res) == 1 && int(res[0].Value) == n {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("%s: Prometheus holds %v runs of the probe (error %v), want %d", kind, res, err, n)
+			}
+			time.Sleep(250 * time.Millisecond)
+		}
+		res, err := query(client, prom.url, quantileQ[kind])
+		if err != nil || len(res) != 1 {
+			t.Fatalf("%s: %s: %v %v", kind, quantileQ[kind], res, err)
+		}
+		got := res[0].Value
+		t.Logf("%s histogram: p99 %.2fms for a true %.2fms over %d runs", kind, got*1000, want*1000, n)
+		if math.Abs(got-want)/want > 0.10 {
+			t.Errorf("%s histogram: p99 %.2fms for a true %.2fms: more than 10%% off", kind, got*1000, want*1000)
+		}
+	}
+	// The demo's job has native histograms only: its classic buckets were
+	// not stored.
+	res, err := query(client, prom.url, fmt.Sprintf(`hystrix_run_duration_seconds_bucket{job="hystrix-demo",%s}`, sel))
+	if err != nil || len(res) != 0 {
+		t.Errorf("the native job has classic buckets too: %v %v", res, err)
+	}
 }

@@ -52,6 +52,10 @@ func (t *tally) record(cause error) {
 type traffic struct {
 	cmds    []*command
 	tallies map[string]*tally
+	// phases counts the same calls by the downstream's phase when each
+	// started.
+	phases  [numPhases]tally
+	sched   schedule
 	client  *http.Client
 	baseURL string
 	// skipped counts calls that were due while every worker was busy.
@@ -59,9 +63,10 @@ type traffic struct {
 	wg      sync.WaitGroup
 }
 
-func newTraffic(cmds []*command, client *http.Client, baseURL string) *traffic {
+func newTraffic(cmds []*command, client *http.Client, baseURL string, sched schedule) *traffic {
 	t := &traffic{
 		cmds:    cmds,
+		sched:   sched,
 		tallies: make(map[string]*tally, len(cmds)),
 		client:  client,
 		baseURL: baseURL,
@@ -141,6 +146,7 @@ func (t *traffic) wait(limit time.Duration) error {
 // an error; what went wrong is only counted.
 func (t *traffic) call(ctx context.Context, c *command) {
 	var cause error
+	ph, _ := t.sched.at(time.Now())
 	url := t.baseURL + c.path
 	// DoC runs the fallback on this goroutine, so cause needs no lock.
 	_ = hystrix.DoC(ctx, c.name, func(ctx context.Context) error {
@@ -150,6 +156,7 @@ func (t *traffic) call(ctx context.Context, c *command) {
 		return nil
 	})
 	t.tallies[c.name].record(cause)
+	t.phases[ph].record(cause)
 }
 
 // get fetches url; ctx carries the command's timeout, so the request is

@@ -7,6 +7,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/gohystrix/hystrix-go/exporters/internal/buckets"
 	"github.com/gohystrix/hystrix-go/exporters/internal/outcome"
 	"github.com/gohystrix/hystrix-go/hystrix"
 	metricCollector "github.com/gohystrix/hystrix-go/hystrix/metric_collector"
@@ -32,32 +33,38 @@ const (
 	// from the call to its result, fallback included.
 	TotalDurationName = "hystrix.total.duration"
 	// CircuitStateName is 1 for the state the circuit is in and 0 for the
-	// others (attribute hystrix.circuit.state: closed, open or half-open).
+	// others (attribute hystrix.circuit.state: closed, open or half_open).
 	CircuitStateName = "hystrix.circuit.state"
+	// ErrorRatioName is the share, 0 to 1 (unit "1"), of the executions in
+	// the circuit's rolling window that were errors, the figure that
+	// ErrorThresholdName is compared with: short circuits and bad requests
+	// are left out, and an empty window is 0.
+	ErrorRatioName = "hystrix.circuit.error_ratio"
 	// AdmittedRateName is the rate, in executions a minute, at which a
 	// half-open circuit on the ramp-up recovery admits executions now. It
 	// is observed only while the circuit ramps (see the package doc).
 	AdmittedRateName = "hystrix.circuit.admitted_rate"
-	// SlowCallPercentName is the share, 0 to 100, of the calls in the
-	// window of a closed circuit on the slow-call rate that were slow. It
-	// is observed only while the circuit tracks them (see the package doc).
-	SlowCallPercentName = "hystrix.circuit.slow_call_percent"
-	// ThrottlePercentName is the share, 0 to 100, of calls that a closed
+	// SlowCallRatioName is the share, 0 to 1, of the calls in the window
+	// of a closed circuit on the slow-call rate that were slow. It is
+	// observed only while the circuit tracks them (see the package doc).
+	SlowCallRatioName = "hystrix.circuit.slow_call_ratio"
+	// ThrottleRatioName is the share, 0 to 1, of calls that a closed
 	// circuit on adaptive client-side throttling refuses now. It is
 	// observed only while the circuit throttles (see the package doc).
-	ThrottlePercentName = "hystrix.circuit.throttle_percent"
+	ThrottleRatioName = "hystrix.circuit.throttle_ratio"
 	// ConcurrentExecutionsName is how many executions hold a concurrency
 	// ticket now.
 	ConcurrentExecutionsName = "hystrix.concurrent_executions"
 	// MaxConcurrentRequestsName is the concurrency limit in force: the fixed
-	// max_concurrent_requests, or the current value of an adaptive limit;
-	// -1 means unbounded.
+	// max_concurrent_requests, or the current value of an adaptive limit.
+	// It is not observed for a circuit without a limit.
 	MaxConcurrentRequestsName = "hystrix.max_concurrent_requests"
-	// TimeoutName is the timeout of a run, in seconds; -1 means none.
+	// TimeoutName is the timeout of a run, in seconds. It is not observed
+	// for a circuit without a timeout.
 	TimeoutName = "hystrix.timeout"
-	// ErrorPercentThresholdName is the error percentage at or above which
-	// the circuit opens.
-	ErrorPercentThresholdName = "hystrix.error_percent_threshold"
+	// ErrorThresholdName is the error ratio, 0 to 1 (unit "1"), at or
+	// above which the circuit opens (error_percent_threshold / 100).
+	ErrorThresholdName = "hystrix.error_threshold"
 	// RequestVolumeThresholdName is the least number of executions in the
 	// rolling window before the circuit may open.
 	RequestVolumeThresholdName = "hystrix.request_volume_threshold"
@@ -80,8 +87,15 @@ const (
 	OutcomeKey = attribute.Key("hystrix.outcome")
 	// FallbackResultKey is success or failure, on hystrix.fallback.calls.
 	FallbackResultKey = attribute.Key("hystrix.fallback.result")
-	// StateKey is closed, open or half-open, on hystrix.circuit.state.
+	// StateKey is closed, open or half_open, on hystrix.circuit.state.
 	StateKey = attribute.Key("hystrix.circuit.state")
+)
+
+// The values of StateKey.
+const (
+	StateClosed   = "closed"
+	StateOpen     = "open"
+	StateHalfOpen = "half_open"
 )
 
 // Outcomes lists the values of hystrix.outcome, in a fixed order: success,
@@ -92,8 +106,12 @@ const (
 var Outcomes = append([]string(nil), outcome.Names[:]...)
 
 // DefaultBuckets are the bucket boundaries, in seconds, of the duration
-// histograms unless WithBuckets says otherwise: from 1ms to 10s.
-var DefaultBuckets = []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10}
+// histograms unless WithBuckets says otherwise: 101 boundaries from 1ms to
+// 10s, each at most 1.1 times the one before, so that a quantile
+// interpolated inside its bucket (as Prometheus's histogram_quantile does)
+// reads within 10% of the true value from 1ms to 10s. The package doc
+// shows how to use exponential histograms instead.
+var DefaultBuckets = buckets.Latency()
 
 // Option changes how New builds the exporter.
 type Option func(*options)
@@ -129,18 +147,19 @@ type Exporter struct {
 	run       metric.Float64Histogram
 	total     metric.Float64Histogram
 
-	state         metric.Int64ObservableGauge
-	admitted      metric.Float64ObservableGauge
-	slowCalls     metric.Float64ObservableGauge
-	throttled     metric.Float64ObservableGauge
-	concurrent    metric.Int64ObservableUpDownCounter
-	maxConcurrent metric.Int64ObservableGauge
-	timeout       metric.Float64ObservableGauge
-	errorPercent  metric.Int64ObservableGauge
-	volume        metric.Int64ObservableGauge
-	sleep         metric.Float64ObservableGauge
-	forceOpen     metric.Int64ObservableGauge
-	forceClosed   metric.Int64ObservableGauge
+	state          metric.Int64ObservableGauge
+	admitted       metric.Float64ObservableGauge
+	slowCalls      metric.Float64ObservableGauge
+	throttled      metric.Float64ObservableGauge
+	concurrent     metric.Int64ObservableUpDownCounter
+	maxConcurrent  metric.Int64ObservableGauge
+	timeout        metric.Float64ObservableGauge
+	errorRatio     metric.Float64ObservableGauge
+	errorThreshold metric.Float64ObservableGauge
+	volume         metric.Int64ObservableGauge
+	sleep          metric.Float64ObservableGauge
+	forceOpen      metric.Int64ObservableGauge
+	forceClosed    metric.Int64ObservableGauge
 }
 
 // New creates the exporter's instruments with a meter of mp named
@@ -191,28 +210,31 @@ func New(mp metric.MeterProvider, opts ...Option) (*Exporter, error) {
 	add(e2)
 
 	e.state, e2 = m.Int64ObservableGauge(CircuitStateName, metric.WithUnit("1"),
-		metric.WithDescription("1 for the state the hystrix command's circuit is in (closed, open or half-open), 0 for the others."))
+		metric.WithDescription("1 for the state the hystrix command's circuit is in (closed, open or half_open), 0 for the others."))
+	add(e2)
+	e.errorRatio, e2 = m.Float64ObservableGauge(ErrorRatioName, metric.WithUnit("1"),
+		metric.WithDescription("Share, 0 to 1, of the executions in the hystrix command's rolling window that were errors, short circuits and bad requests left out."))
 	add(e2)
 	e.admitted, e2 = m.Float64ObservableGauge(AdmittedRateName, metric.WithUnit("{call}/min"),
 		metric.WithDescription("Executions a minute that the hystrix command's half-open circuit admits now as it ramps up; only while it ramps."))
 	add(e2)
-	e.slowCalls, e2 = m.Float64ObservableGauge(SlowCallPercentName, metric.WithUnit("%"),
-		metric.WithDescription("Percentage of the calls in the hystrix command's window that were slow; only while its closed circuit tracks slow calls."))
+	e.slowCalls, e2 = m.Float64ObservableGauge(SlowCallRatioName, metric.WithUnit("1"),
+		metric.WithDescription("Share, 0 to 1, of the calls in the hystrix command's window that were slow; only while its closed circuit tracks slow calls."))
 	add(e2)
-	e.throttled, e2 = m.Float64ObservableGauge(ThrottlePercentName, metric.WithUnit("%"),
-		metric.WithDescription("Percentage of calls that the hystrix command's closed circuit refuses now by adaptive throttling; only while it throttles."))
+	e.throttled, e2 = m.Float64ObservableGauge(ThrottleRatioName, metric.WithUnit("1"),
+		metric.WithDescription("Share, 0 to 1, of calls that the hystrix command's closed circuit refuses now by adaptive throttling; only while it throttles."))
 	add(e2)
 	e.concurrent, e2 = m.Int64ObservableUpDownCounter(ConcurrentExecutionsName, metric.WithUnit("{execution}"),
 		metric.WithDescription("Executions of the hystrix command holding a concurrency ticket now."))
 	add(e2)
 	e.maxConcurrent, e2 = m.Int64ObservableGauge(MaxConcurrentRequestsName, metric.WithUnit("{execution}"),
-		metric.WithDescription("Most executions of the hystrix command allowed at once now, fixed or adaptive; -1 means unbounded."))
+		metric.WithDescription("Most executions of the hystrix command allowed at once now, fixed or adaptive; not observed when unbounded."))
 	add(e2)
 	e.timeout, e2 = m.Float64ObservableGauge(TimeoutName, metric.WithUnit("s"),
-		metric.WithDescription("Timeout of the hystrix command's run function; -1 means none."))
+		metric.WithDescription("Timeout of the hystrix command's run function; not observed when it has none."))
 	add(e2)
-	e.errorPercent, e2 = m.Int64ObservableGauge(ErrorPercentThresholdName, metric.WithUnit("%"),
-		metric.WithDescription("Error percentage at or above which the hystrix command's circuit opens."))
+	e.errorThreshold, e2 = m.Float64ObservableGauge(ErrorThresholdName, metric.WithUnit("1"),
+		metric.WithDescription("Error ratio, 0 to 1, at or above which the hystrix command's circuit opens."))
 	add(e2)
 	e.volume, e2 = m.Int64ObservableGauge(RequestVolumeThresholdName, metric.WithUnit("{call}"),
 		metric.WithDescription("Executions the rolling window must hold before the hystrix command's circuit may open."))
@@ -231,7 +253,7 @@ func New(mp metric.MeterProvider, opts ...Option) (*Exporter, error) {
 	}
 
 	e.reg, err = m.RegisterCallback(e.observe,
-		e.state, e.admitted, e.slowCalls, e.throttled, e.concurrent, e.maxConcurrent, e.timeout, e.errorPercent,
+		e.state, e.errorRatio, e.admitted, e.slowCalls, e.throttled, e.concurrent, e.maxConcurrent, e.timeout, e.errorThreshold,
 		e.volume, e.sleep, e.forceOpen, e.forceClosed)
 	if err != nil {
 		return nil, fmt.Errorf("hystrixotel: registering the callback: %w", err)
@@ -269,9 +291,9 @@ func (e *Exporter) attrSet(name string, kvs ...attribute.KeyValue) attribute.Set
 // states are the values of hystrix.circuit.state, indexed by
 // hystrix.State.
 var states = [...]string{
-	hystrix.StateClosed:   "closed",
-	hystrix.StateOpen:     "open",
-	hystrix.StateHalfOpen: "half-open",
+	hystrix.StateClosed:   StateClosed,
+	hystrix.StateOpen:     StateOpen,
+	hystrix.StateHalfOpen: StateHalfOpen,
 }
 
 // observe reports the gauges of every circuit.
@@ -279,6 +301,7 @@ func (e *Exporter) observe(_ context.Context, o metric.Observer) error {
 	if e.closed.Load() {
 		return nil
 	}
+	now := hystrix.DefaultRegistry().Clock().Now()
 	for _, c := range hystrix.Circuits() {
 		st := c.State()
 		for i, s := range states {
@@ -289,30 +312,32 @@ func (e *Exporter) observe(_ context.Context, o metric.Observer) error {
 			o.ObserveInt64(e.state, v, metric.WithAttributeSet(e.attrSet(c.Name, StateKey.String(s))))
 		}
 		cmd := metric.WithAttributeSet(e.attrSet(c.Name))
+		ratio := 0.0
+		if reqs, errs := c.Executions(now); reqs > 0 {
+			ratio = float64(errs) / float64(reqs)
+		}
+		o.ObserveFloat64(e.errorRatio, ratio, cmd)
 		if rate, ok := c.AdmittedPerMinute(); ok {
 			o.ObserveFloat64(e.admitted, rate, cmd)
 		}
 		if pct, ok := c.SlowCallPercent(); ok {
-			o.ObserveFloat64(e.slowCalls, pct, cmd)
+			o.ObserveFloat64(e.slowCalls, pct/100, cmd)
 		}
 		if pct, ok := c.ThrottlePercent(); ok {
-			o.ObserveFloat64(e.throttled, pct, cmd)
-		}
-		// The limit in force, so that an adaptive one shows where it
-		// stands rather than the setting it replaces.
-		maxConcurrent := int64(c.ConcurrencyLimit())
-		if maxConcurrent < 0 {
-			maxConcurrent = -1
-		}
-		s := c.Settings()
-		timeout := s.Timeout.Seconds()
-		if s.Timeout < 0 {
-			timeout = -1
+			o.ObserveFloat64(e.throttled, pct/100, cmd)
 		}
 		o.ObserveInt64(e.concurrent, int64(c.ActiveCount()), cmd)
-		o.ObserveInt64(e.maxConcurrent, maxConcurrent, cmd)
-		o.ObserveFloat64(e.timeout, timeout, cmd)
-		o.ObserveInt64(e.errorPercent, int64(s.ErrorPercentThreshold), cmd)
+		// The limit in force, so that an adaptive one shows where it
+		// stands rather than the setting it replaces. Unbounded ones are
+		// not observed: no number would compare truly with them.
+		if n := c.ConcurrencyLimit(); n >= 0 {
+			o.ObserveInt64(e.maxConcurrent, int64(n), cmd)
+		}
+		s := c.Settings()
+		if s.Timeout >= 0 {
+			o.ObserveFloat64(e.timeout, s.Timeout.Seconds(), cmd)
+		}
+		o.ObserveFloat64(e.errorThreshold, float64(s.ErrorPercentThreshold)/100, cmd)
 		o.ObserveInt64(e.volume, int64(s.RequestVolumeThreshold), cmd)
 		o.ObserveFloat64(e.sleep, s.SleepWindow.Seconds(), cmd)
 		o.ObserveInt64(e.forceOpen, oneIf(s.ForceOpen), cmd)

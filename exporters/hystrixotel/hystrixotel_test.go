@@ -268,14 +268,14 @@ func TestRecordsEveryOutcome(t *testing.T) {
 	attrs := cmdAttrs(name)
 	for metric, want := range map[string]int64{
 		ConcurrentExecutionsName: 0, MaxConcurrentRequestsName: 1,
-		ErrorPercentThresholdName: 50, RequestVolumeThresholdName: 1000,
-		ForceOpenName: 0, ForceClosedName: 0,
+		RequestVolumeThresholdName: 1000,
+		ForceOpenName:              0, ForceClosedName: 0,
 	} {
 		if got := intPoint(t, ms, metric, attrs); got != want {
 			t.Errorf("%s: %d, want %d", metric, got, want)
 		}
 	}
-	for metric, want := range map[string]float64{TimeoutName: 0.2, SleepWindowName: 1.5} {
+	for metric, want := range map[string]float64{TimeoutName: 0.2, SleepWindowName: 1.5, ErrorThresholdName: 0.5} {
 		if got := floatGauge(t, ms, metric, attrs); got != want {
 			t.Errorf("%s: %v, want %v", metric, got, want)
 		}
@@ -406,11 +406,16 @@ func TestStatesAndResetKeepCounters(t *testing.T) {
 	if s := stateOf(t, ms, name); s != "open" {
 		t.Errorf("state %q, want open", s)
 	}
-	if v := intPoint(t, ms, MaxConcurrentRequestsName, cmdAttrs(name)); v != -1 {
-		t.Errorf("unbounded concurrency observed as %d, want -1", v)
+	// Unbounded: no point, where -1 was observed before.
+	if _, ok := ms[MaxConcurrentRequestsName]; ok {
+		t.Errorf("unbounded concurrency observed: %v", ms[MaxConcurrentRequestsName].Data)
 	}
-	if v := floatGauge(t, ms, TimeoutName, cmdAttrs(name)); v != -1 {
-		t.Errorf("no timeout observed as %v, want -1", v)
+	if _, ok := ms[TimeoutName]; ok {
+		t.Errorf("no timeout observed: %v", ms[TimeoutName].Data)
+	}
+	// The failure opened the circuit; the short circuit is left out.
+	if v := floatGauge(t, ms, ErrorRatioName, cmdAttrs(name)); v != 1 {
+		t.Errorf("error ratio %v, want 1", v)
 	}
 
 	time.Sleep(30 * time.Millisecond)
@@ -423,8 +428,8 @@ func TestStatesAndResetKeepCounters(t *testing.T) {
 		}, nil)
 	}()
 	<-started
-	if s := stateOf(t, h.collect(t), name); s != "half-open" {
-		t.Errorf("state %q while the probe runs, want half-open", s)
+	if s := stateOf(t, h.collect(t), name); s != StateHalfOpen {
+		t.Errorf("state %q while the probe runs, want half_open", s)
 	}
 	close(release)
 	if err := <-done; err != nil {
@@ -508,8 +513,8 @@ func TestOptions(t *testing.T) {
 	if fmt.Sprint(p.Bounds) != "[0.5 1]" || p.Count != 1 {
 		t.Errorf("run duration bounds %v count %d, want [0.5 1] and 1", p.Bounds, p.Count)
 	}
-	if got := intPoint(t, ms, ErrorPercentThresholdName, attrs); got != int64(hystrix.DefaultErrorPercentThreshold) {
-		t.Errorf("error threshold %d with the service attribute", got)
+	if got := floatGauge(t, ms, ErrorThresholdName, attrs); got != float64(hystrix.DefaultErrorPercentThreshold)/100 {
+		t.Errorf("error threshold %v with the service attribute", got)
 	}
 }
 
@@ -574,5 +579,36 @@ func TestConcurrentExecutions(t *testing.T) {
 	}
 	if p := histogram(t, ms, TotalDurationName, cmdAttrs(name)); p.Count != workers*each {
 		t.Errorf("total duration count %d, want %d", p.Count, workers*each)
+	}
+}
+
+// TestErrorRatioFollowsTheWindow checks the rolling error ratio against
+// the counts the circuit judges: bad requests are left out.
+func TestErrorRatioFollowsTheWindow(t *testing.T) {
+	h := newHarness(t)
+	name := cmdName(t)
+	configure(t, name, hystrix.CommandConfig{RequestVolumeThreshold: 1000, ErrorPercentThreshold: 40})
+	if _, _, err := hystrix.GetCircuit(name); err != nil {
+		t.Fatal(err)
+	}
+	if v := floatGauge(t, h.collect(t), ErrorRatioName, cmdAttrs(name)); v != 0 {
+		t.Errorf("empty window: error ratio %v, want 0", v)
+	}
+	for range 3 {
+		if err := hystrix.Do(name, ok, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_ = hystrix.Do(name, fail, fallbackOK)
+	_ = hystrix.Do(name, badRequest, nil)
+	ms := h.collect(t)
+	if v := floatGauge(t, ms, ErrorRatioName, cmdAttrs(name)); v != 0.25 {
+		t.Errorf("error ratio %v after 3 successes, 1 failure and 1 bad request, want 0.25", v)
+	}
+	if v := floatGauge(t, ms, ErrorThresholdName, cmdAttrs(name)); v != 0.4 {
+		t.Errorf("threshold %v, want 0.4", v)
+	}
+	if u := ms[ErrorRatioName].Unit; u != "1" {
+		t.Errorf("unit %q, want 1", u)
 	}
 }

@@ -62,16 +62,16 @@ func TestSlowCallShareIsObservedWhileTracked(t *testing.T) {
 	}
 	timeOut(t, name)
 	ms := h.collect(t)
-	if u := ms[SlowCallPercentName].Unit; u != "%" {
-		t.Errorf("slow-call share unit %q, want %%", u)
+	if u := ms[SlowCallRatioName].Unit; u != "1" {
+		t.Errorf("slow-call share unit %q, want 1", u)
 	}
-	if got := floatGauge(t, ms, SlowCallPercentName, cmdAttrs(name)); got != 25 {
-		t.Errorf("slow-call share %v after 1 timeout in 4 calls, want 25", got)
+	if got := floatGauge(t, ms, SlowCallRatioName, cmdAttrs(name)); got != 0.25 {
+		t.Errorf("slow-call share %v after 1 timeout in 4 calls, want 0.25", got)
 	}
-	if n := points(ms, SlowCallPercentName, plain); n != 0 {
+	if n := points(ms, SlowCallRatioName, plain); n != 0 {
 		t.Errorf("a circuit that tracks no slow calls has %d slow-call points", n)
 	}
-	if n := points(ms, ThrottlePercentName, name); n != 0 {
+	if n := points(ms, ThrottleRatioName, name); n != 0 {
 		t.Errorf("a circuit that does not throttle has %d throttle points", n)
 	}
 
@@ -90,7 +90,7 @@ func TestSlowCallShareIsObservedWhileTracked(t *testing.T) {
 	if s := stateOf(t, ms, name); s != "open" {
 		t.Fatalf("state %q after slow calls past the threshold, want open", s)
 	}
-	if n := points(ms, SlowCallPercentName, name); n != 0 {
+	if n := points(ms, SlowCallRatioName, name); n != 0 {
 		t.Errorf("an open circuit has %d slow-call points, want none", n)
 	}
 }
@@ -119,20 +119,20 @@ func TestThrottleShareIsObservedWhileThrottling(t *testing.T) {
 		}
 	}
 	ms := h.collect(t)
-	if got := floatGauge(t, ms, ThrottlePercentName, cmdAttrs(fromJSON)); got != 0 {
+	if got := floatGauge(t, ms, ThrottleRatioName, cmdAttrs(fromJSON)); got != 0 {
 		t.Errorf("adaptive_k with no calls yet: throttle share %v, want 0", got)
 	}
 	// 12 requests, 2 accepted: (12 - 2*2) / (12 + 1).
-	if got, want := floatGauge(t, ms, ThrottlePercentName, cmdAttrs(exact)), 8.0/13*100; math.Abs(got-want) > 1e-9 {
+	if got, want := floatGauge(t, ms, ThrottleRatioName, cmdAttrs(exact)), 8.0/13; math.Abs(got-want) > 1e-9 {
 		t.Errorf("throttle share %v, want %v", got, want)
 	}
-	if u := ms[ThrottlePercentName].Unit; u != "%" {
-		t.Errorf("throttle share unit %q, want %%", u)
+	if u := ms[ThrottleRatioName].Unit; u != "1" {
+		t.Errorf("throttle share unit %q, want 1", u)
 	}
 	if s := stateOf(t, ms, exact); s != "closed" {
 		t.Errorf("a throttle has no open state; state %q", s)
 	}
-	if n := points(ms, SlowCallPercentName, exact); n != 0 {
+	if n := points(ms, SlowCallRatioName, exact); n != 0 {
 		t.Errorf("a circuit that tracks no slow calls has %d slow-call points", n)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -147,25 +148,25 @@ hystrix_fallback_calls_total{command=%[1]q,result="success"} 1
 # HELP hystrix_concurrent_executions Executions of the hystrix command holding a concurrency ticket now.
 # TYPE hystrix_concurrent_executions gauge
 hystrix_concurrent_executions{command=%[1]q} 0
-# HELP hystrix_max_concurrent_requests Most executions of the hystrix command allowed at once now, fixed or adaptive; -1 means unbounded.
+# HELP hystrix_max_concurrent_requests Most executions of the hystrix command allowed at once now, fixed or adaptive; no series when unbounded.
 # TYPE hystrix_max_concurrent_requests gauge
 hystrix_max_concurrent_requests{command=%[1]q} 1
-# HELP hystrix_timeout_seconds Timeout of the hystrix command's run function; -1 means none.
+# HELP hystrix_timeout_seconds Timeout of the hystrix command's run function; no series when it has none.
 # TYPE hystrix_timeout_seconds gauge
 hystrix_timeout_seconds{command=%[1]q} 0.2
-# HELP hystrix_error_percent_threshold Error percentage at or above which the hystrix command's circuit opens.
-# TYPE hystrix_error_percent_threshold gauge
-hystrix_error_percent_threshold{command=%[1]q} 50
+# HELP hystrix_error_threshold_ratio Error ratio, 0 to 1, at or above which the hystrix command's circuit opens.
+# TYPE hystrix_error_threshold_ratio gauge
+hystrix_error_threshold_ratio{command=%[1]q} 0.5
 # HELP hystrix_request_volume_threshold Executions the rolling window must hold before the hystrix command's circuit may open.
 # TYPE hystrix_request_volume_threshold gauge
 hystrix_request_volume_threshold{command=%[1]q} 1000
 # HELP hystrix_sleep_window_seconds How long the hystrix command's open circuit waits before letting a probe through.
 # TYPE hystrix_sleep_window_seconds gauge
 hystrix_sleep_window_seconds{command=%[1]q} 1
-# HELP hystrix_circuit_state 1 for the state the hystrix command's circuit is in (closed, open or half-open), 0 for the others.
+# HELP hystrix_circuit_state 1 for the state the hystrix command's circuit is in (closed, open or half_open), 0 for the others.
 # TYPE hystrix_circuit_state gauge
 hystrix_circuit_state{command=%[1]q,state="closed"} 1
-hystrix_circuit_state{command=%[1]q,state="half-open"} 0
+hystrix_circuit_state{command=%[1]q,state="half_open"} 0
 hystrix_circuit_state{command=%[1]q,state="open"} 0
 # HELP hystrix_force_open 1 if the hystrix command is configured to refuse every execution (force_open), else 0.
 # TYPE hystrix_force_open gauge
@@ -178,8 +179,8 @@ hystrix_force_closed{command=%[1]q} 0
 	// those policies no slow-call or throttle share.
 	if err := testutil.GatherAndCompare(reg, strings.NewReader(want),
 		CallsTotal, FallbackCallsTotal, ConcurrentExecutions, MaxConcurrentRequests, TimeoutSeconds,
-		ErrorPercentThreshold, RequestVolumeThreshold, SleepWindowSeconds, CircuitState,
-		CircuitAdmittedPerMinute, CircuitSlowCallPercent, CircuitThrottlePercent, ForceOpen, ForceClosed); err != nil {
+		ErrorThresholdRatio, RequestVolumeThreshold, SleepWindowSeconds, CircuitState,
+		CircuitAdmittedPerMinute, CircuitSlowCallRatio, CircuitThrottleRatio, ForceOpen, ForceClosed); err != nil {
 		t.Error(err)
 	}
 
@@ -218,8 +219,13 @@ func TestCircuitStateAndResetKeepCounters(t *testing.T) {
 	if got := stateOf(t, reg, name); got != "open" {
 		t.Errorf("state %q, want open", got)
 	}
-	if v := gaugeValue(t, reg, MaxConcurrentRequests, name); v != -1 {
-		t.Errorf("unbounded concurrency exported as %v, want -1", v)
+	if n := seriesCount(t, reg, MaxConcurrentRequests, name); n != 0 {
+		t.Errorf("unbounded concurrency has %d limit series, want none", n)
+	}
+	// The failure opened it; the short circuit after it says nothing
+	// about the dependency and is left out.
+	if v := gaugeValue(t, reg, CircuitErrorRatio, name); v != 1 {
+		t.Errorf("error ratio %v after one failure and one short circuit, want 1", v)
 	}
 
 	time.Sleep(30 * time.Millisecond)
@@ -264,8 +270,8 @@ func TestHalfOpenState(t *testing.T) {
 		}, nil)
 	}()
 	<-started
-	if got := stateOf(t, reg, name); got != "half-open" {
-		t.Errorf("state %q while the probe runs, want half-open", got)
+	if got := stateOf(t, reg, name); got != StateHalfOpen {
+		t.Errorf("state %q while the probe runs, want half_open", got)
 	}
 	if n := seriesCount(t, reg, CircuitAdmittedPerMinute, name); n != 0 {
 		t.Errorf("a single probe's circuit has %d admitted-rate series, want none: it does not ramp", n)
@@ -381,15 +387,56 @@ func TestForceSettings(t *testing.T) {
 	}
 }
 
-func TestUnboundedTimeoutIsMinusOne(t *testing.T) {
+// TestUnboundedLimitsHaveNoSeries pins the absence that replaced the old
+// -1: a number would compare falsely with the executions and durations.
+func TestUnboundedLimitsHaveNoSeries(t *testing.T) {
+	reg, _ := newExporter(t)
+	name, bounded := cmdName(t), cmdName(t)
+	configure(t, name, hystrix.CommandConfig{Timeout: -1, MaxConcurrentRequests: -1})
+	configure(t, bounded, hystrix.CommandConfig{Timeout: 250, MaxConcurrentRequests: 7})
+	for _, n := range []string{name, bounded} {
+		if _, _, err := hystrix.GetCircuit(n); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, metric := range []string{TimeoutSeconds, MaxConcurrentRequests} {
+		if n := seriesCount(t, reg, metric, name); n != 0 {
+			t.Errorf("%s: %d series for an unbounded circuit, want none", metric, n)
+		}
+	}
+	if v := gaugeValue(t, reg, TimeoutSeconds, bounded); v != 0.25 {
+		t.Errorf("timeout %v, want 0.25", v)
+	}
+	if v := gaugeValue(t, reg, MaxConcurrentRequests, bounded); v != 7 {
+		t.Errorf("limit %v, want 7", v)
+	}
+}
+
+// TestErrorRatioFollowsTheWindow checks the rolling error ratio against
+// the counts the circuit judges: bad requests are left out, and the ratio
+// is compared with a threshold on the same 0 to 1 scale.
+func TestErrorRatioFollowsTheWindow(t *testing.T) {
 	reg, _ := newExporter(t)
 	name := cmdName(t)
-	configure(t, name, hystrix.CommandConfig{Timeout: -1})
+	configure(t, name, hystrix.CommandConfig{RequestVolumeThreshold: 1000, ErrorPercentThreshold: 40})
 	if _, _, err := hystrix.GetCircuit(name); err != nil {
 		t.Fatal(err)
 	}
-	if v := gaugeValue(t, reg, TimeoutSeconds, name); v != -1 {
-		t.Errorf("no timeout exported as %v, want -1", v)
+	if v := gaugeValue(t, reg, CircuitErrorRatio, name); v != 0 {
+		t.Errorf("empty window: error ratio %v, want 0", v)
+	}
+	for range 3 {
+		if err := hystrix.Do(name, ok, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_ = hystrix.Do(name, fail, fallbackOK)
+	_ = hystrix.Do(name, badRequest, nil)
+	if v := gaugeValue(t, reg, CircuitErrorRatio, name); v != 0.25 {
+		t.Errorf("error ratio %v after 3 successes, 1 failure and 1 bad request, want 0.25", v)
+	}
+	if v := gaugeValue(t, reg, ErrorThresholdRatio, name); v != 0.4 {
+		t.Errorf("threshold %v, want 0.4", v)
 	}
 }
 
@@ -497,6 +544,14 @@ func TestRejectsBadOptions(t *testing.T) {
 	}
 	if _, err := Register(reg, WithConstLabels(prometheus.Labels{"command": "x"})); err == nil {
 		t.Error("const label command: no error")
+	}
+	if _, err := Register(reg, WithBuckets(nil)); err == nil {
+		t.Error("no buckets and no native histograms: no error")
+	}
+	for _, f := range []float64{0, 1, -2, math.NaN()} {
+		if _, err := Register(reg, WithNativeHistograms(f)); err == nil {
+			t.Errorf("native bucket factor %v: no error", f)
+		}
 	}
 	// Nothing was left registered by the failures.
 	e, err := Register(reg, WithBuckets([]float64{0.1, 1}))

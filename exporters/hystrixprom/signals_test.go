@@ -57,7 +57,7 @@ func TestSlowCallShareIsExportedWhileTracked(t *testing.T) {
 	if err := hystrix.Do(plain, ok, nil); err != nil {
 		t.Fatal(err)
 	}
-	if v := gaugeValue(t, reg, CircuitSlowCallPercent, name); v != 0 {
+	if v := gaugeValue(t, reg, CircuitSlowCallRatio, name); v != 0 {
 		t.Errorf("an empty window's slow-call share %v, want 0", v)
 	}
 	for range 3 {
@@ -67,15 +67,15 @@ func TestSlowCallShareIsExportedWhileTracked(t *testing.T) {
 	}
 	timeOut(t, name)
 	want := fmt.Sprintf(`
-# HELP hystrix_circuit_slow_call_percent Percentage of the calls in the hystrix command's window that were slow; only while its closed circuit tracks slow calls.
-# TYPE hystrix_circuit_slow_call_percent gauge
-hystrix_circuit_slow_call_percent{command=%q} 25
+# HELP hystrix_circuit_slow_call_ratio Share, 0 to 1, of the calls in the hystrix command's window that were slow; only while its closed circuit tracks slow calls.
+# TYPE hystrix_circuit_slow_call_ratio gauge
+hystrix_circuit_slow_call_ratio{command=%q} 0.25
 `, name)
 	// plain tracks no slow calls and has no series.
-	if err := testutil.GatherAndCompare(reg, strings.NewReader(want), CircuitSlowCallPercent); err != nil {
+	if err := testutil.GatherAndCompare(reg, strings.NewReader(want), CircuitSlowCallRatio); err != nil {
 		t.Error(err)
 	}
-	if n := seriesCount(t, reg, CircuitThrottlePercent, name); n != 0 {
+	if n := seriesCount(t, reg, CircuitThrottleRatio, name); n != 0 {
 		t.Errorf("a circuit that does not throttle has %d throttle series", n)
 	}
 }
@@ -89,14 +89,14 @@ func TestSlowCallShareGoesWithTheOpenCircuit(t *testing.T) {
 	cfg.SleepWindow = 60000
 	configure(t, name, cfg)
 	timeOut(t, name)
-	if v := gaugeValue(t, reg, CircuitSlowCallPercent, name); v != 100 {
-		t.Errorf("one timeout: slow-call share %v, want 100", v)
+	if v := gaugeValue(t, reg, CircuitSlowCallRatio, name); v != 1 {
+		t.Errorf("one timeout: slow-call share %v, want 1", v)
 	}
 	timeOut(t, name)
 	if got := stateOf(t, reg, name); got != "open" {
 		t.Fatalf("state %q after two slow calls of two, want open", got)
 	}
-	if n := seriesCount(t, reg, CircuitSlowCallPercent, name); n != 0 {
+	if n := seriesCount(t, reg, CircuitSlowCallRatio, name); n != 0 {
 		t.Errorf("an open circuit has %d slow-call series, want none", n)
 	}
 }
@@ -112,7 +112,7 @@ func TestThrottleShareIsExportedWhileThrottling(t *testing.T) {
 	if _, _, err := hystrix.GetCircuit(fromJSON); err != nil {
 		t.Fatal(err)
 	}
-	if v := gaugeValue(t, reg, CircuitThrottlePercent, fromJSON); v != 0 {
+	if v := gaugeValue(t, reg, CircuitThrottleRatio, fromJSON); v != 0 {
 		t.Errorf("adaptive_k with no calls yet: throttle share %v, want 0", v)
 	}
 	for range 2 {
@@ -126,13 +126,13 @@ func TestThrottleShareIsExportedWhileThrottling(t *testing.T) {
 		}
 	}
 	// 12 requests, 2 accepted: (12 - 2*2) / (12 + 1).
-	if v, want := gaugeValue(t, reg, CircuitThrottlePercent, exact), 8.0/13*100; math.Abs(v-want) > 1e-9 {
+	if v, want := gaugeValue(t, reg, CircuitThrottleRatio, exact), 8.0/13; math.Abs(v-want) > 1e-9 {
 		t.Errorf("throttle share %v, want %v", v, want)
 	}
 	if got := stateOf(t, reg, exact); got != "closed" {
 		t.Errorf("a throttle has no open state; state %q", got)
 	}
-	if n := seriesCount(t, reg, CircuitSlowCallPercent, exact); n != 0 {
+	if n := seriesCount(t, reg, CircuitSlowCallRatio, exact); n != 0 {
 		t.Errorf("a circuit that tracks no slow calls has %d slow-call series", n)
 	}
 }
@@ -160,7 +160,7 @@ func TestAdaptiveLimitIsExportedAsItMoves(t *testing.T) {
 		timeOut(t, name)
 	}
 	want := fmt.Sprintf(`
-# HELP hystrix_max_concurrent_requests Most executions of the hystrix command allowed at once now, fixed or adaptive; -1 means unbounded.
+# HELP hystrix_max_concurrent_requests Most executions of the hystrix command allowed at once now, fixed or adaptive; no series when unbounded.
 # TYPE hystrix_max_concurrent_requests gauge
 hystrix_max_concurrent_requests{command=%q} 7
 `, name)
