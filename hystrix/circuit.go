@@ -575,6 +575,13 @@ func (c *CircuitBreaker) Executions(t time.Time) (requests, errs int64) {
 	return int64(c.metrics.NumRequests().SumUnix(sec) - sc), int64(c.metrics.Errors().SumUnix(sec) - sc)
 }
 
+// RequestsAtMost bounds the requests of Executions at t from above with one
+// counter: every execution and short circuit is a request of the default
+// collector, so its count is never lower than requests less short circuits.
+func (c *CircuitBreaker) RequestsAtMost(t time.Time) int64 {
+	return int64(c.metrics.NumRequests().SumUnix(t.Unix()))
+}
+
 // fixedWindow is a window that holds the counts of one moment.
 type fixedWindow policy.Counts
 
@@ -589,6 +596,7 @@ type carryWindow struct {
 }
 
 func (w carryWindow) Executions(t time.Time) (int64, int64) { return w.c.Executions(t) }
+func (w carryWindow) RequestsAtMost(t time.Time) int64      { return w.c.RequestsAtMost(t) }
 func (w carryWindow) Counts(t time.Time) policy.Counts {
 	counts := w.c.Counts(t)
 	counts.ConsecutiveFailures = w.consecutive

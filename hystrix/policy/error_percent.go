@@ -88,6 +88,14 @@ func (p *errorPercentPeriod) record(o Outcome, sec int64, end time.Time) bool {
 }
 
 func (p *errorPercentPeriod) Check(now time.Time) bool {
+	if p.Threshold <= 0 {
+		return false
+	}
+	if b, ok := p.w.(RequestBound); ok {
+		if n := b.RequestsAtMost(now); n <= 0 || uint64(n) < p.Volume {
+			return false
+		}
+	}
 	return p.Unhealthy(p.w.Executions(now))
 }
 

@@ -303,3 +303,33 @@ func TestErrorPercentConcurrentFailuresOpenOnceTheVolumeIsReached(t *testing.T) 
 		})
 	}
 }
+
+// boundedWindow counts how often its executions are counted in full.
+type boundedWindow struct {
+	requests, errors int64
+	full             *int
+}
+
+func (w boundedWindow) Executions(time.Time) (int64, int64) { *w.full++; return w.requests, w.errors }
+func (w boundedWindow) Counts(time.Time) policy.Counts {
+	return policy.Counts{Requests: w.requests, Errors: w.errors}
+}
+func (w boundedWindow) RequestsAtMost(time.Time) int64 { return w.requests }
+
+func TestErrorPercentReadsTheBoundBeforeTheWholeWindow(t *testing.T) {
+	var full int
+	now := time.Unix(1000, 0)
+	op := policy.ErrorPercent{Threshold: 50, Volume: 20}
+	below := op.Closed(now, boundedWindow{requests: 19, errors: 19, full: &full})
+	full = 0
+	if below.Check(now) {
+		t.Fatal("19 executions below a volume of 20 opened the circuit")
+	}
+	if full != 0 {
+		t.Errorf("counted the whole window %d times below the volume, want 0", full)
+	}
+	at := op.Closed(now, boundedWindow{requests: 20, errors: 10, full: &full})
+	if !at.Check(now) {
+		t.Fatal("10 errors of 20 at a threshold of 50 % did not open it")
+	}
+}

@@ -129,6 +129,17 @@ type Window interface {
 	Counts(now time.Time) Counts
 }
 
+// A RequestBound is a Window that can bound its executions from above for
+// less than Executions costs (the engine's reads one counter instead of
+// three). A policy with a volume threshold reads the bound first and skips
+// Executions while the window is below the volume, as it is on most
+// failures of a lightly used command.
+type RequestBound interface {
+	// RequestsAtMost returns a number no lower than the requests that
+	// Executions would report at now.
+	RequestsAtMost(now time.Time) int64
+}
+
 // An Opener decides when a closed circuit opens. It is a value of the
 // command's configuration, shared by every circuit that uses it, so what it
 // counts lives in the Tripper it makes for each closed period.
