@@ -46,6 +46,19 @@ func BenchmarkDo(b *testing.B) {
 		_ = hystrix.Do(cmd, fail, nil)
 		runParallel(b, 1, func() { _ = hystrix.Do(cmd, pass, nil) })
 	})
+	// Every core refusing at once, the target: b.RunParallel with
+	// one goroutine per P.
+	b.Run("open/parallel", func(b *testing.B) {
+		cmd := "bench/open-parallel"
+		_ = hystrix.TryConfigureCommand(cmd, hystrix.CommandConfig{RequestVolumeThreshold: 1, SleepWindow: 3_600_000})
+		_ = hystrix.Do(cmd, fail, nil)
+		b.ReportAllocs()
+		b.RunParallel(func(pb *testing.PB) {
+			for pb.Next() {
+				_ = hystrix.Do(cmd, pass, nil)
+			}
+		})
+	})
 	b.Run("caller-ctx/pass/g1", func(b *testing.B) {
 		cmd := "bench/caller-ctx"
 		_ = hystrix.TryConfigureCommand(cmd, withIsolation(never, hystrix.CallerIsolation, -1))

@@ -46,7 +46,7 @@ type CircuitBreaker struct {
 	// pending counts the refusals of an open circuit, made without the
 	// clock, until the window takes them in (foldPending).
 	pending struct {
-		shortCircuits, fallbackSuccesses, fallbackFailures atomic.Int64
+		shortCircuits, fallbackSuccesses, fallbackFailures stripedCount
 	}
 
 	// mu serializes transitions; the call path reads period without it.

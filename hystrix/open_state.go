@@ -29,12 +29,12 @@ func (c *CircuitBreaker) refuseWithoutClock(ctx context.Context, name string, f 
 func (c *CircuitBreaker) shortCircuit(ctx context.Context, name string, f *funcs) error {
 	err, fb := fallBack(ctx, name, f, errCircuitOpen)
 	p := &c.pending
-	p.shortCircuits.Add(1)
+	p.shortCircuits.add(1)
 	switch fb {
 	case eventFallbackSuccess:
-		p.fallbackSuccesses.Add(1)
+		p.fallbackSuccesses.add(1)
 	case eventFallbackFailure:
-		p.fallbackFailures.Add(1)
+		p.fallbackFailures.add(1)
 	}
 	if len(c.collectors) > 0 {
 		c.updateCollectors(c.settings.Load(), eventShortCircuit, fb, 0, 0)
@@ -46,16 +46,16 @@ func (c *CircuitBreaker) shortCircuit(ctx context.Context, name string, f *funcs
 // window, under second sec.
 func (c *CircuitBreaker) foldPending(sec int64) {
 	p := &c.pending
-	if n := p.shortCircuits.Swap(0); n > 0 {
+	if n := p.shortCircuits.take(); n > 0 {
 		v := float64(n)
 		c.metrics.NumRequests().AddUnix(sec, v)
 		c.metrics.Errors().AddUnix(sec, v)
 		c.metrics.ShortCircuits().AddUnix(sec, v)
 	}
-	if n := p.fallbackSuccesses.Swap(0); n > 0 {
+	if n := p.fallbackSuccesses.take(); n > 0 {
 		c.metrics.FallbackSuccesses().AddUnix(sec, float64(n))
 	}
-	if n := p.fallbackFailures.Swap(0); n > 0 {
+	if n := p.fallbackFailures.take(); n > 0 {
 		c.metrics.FallbackFailures().AddUnix(sec, float64(n))
 	}
 }
@@ -64,7 +64,7 @@ func (c *CircuitBreaker) foldPending(sec int64) {
 // being cleared.
 func (c *CircuitBreaker) dropPending() {
 	p := &c.pending
-	p.shortCircuits.Store(0)
-	p.fallbackSuccesses.Store(0)
-	p.fallbackFailures.Store(0)
+	p.shortCircuits.clear()
+	p.fallbackSuccesses.clear()
+	p.fallbackFailures.clear()
 }
