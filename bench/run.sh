@@ -8,6 +8,7 @@
 #   typed.svg      ns/op of the typed calls (BenchmarkTyped)
 #   slowcall.svg, throttle.svg, probes.svg, limit.svg
 #                  ns/op of the policy comparisons
+#   procs.svg      ns/op of our hot paths at GOMAXPROCS 1, 2 and every core
 #   overload-goodput.svg, overload-p99.svg
 #                  goodput and p99 of the overload scenario
 #
@@ -43,6 +44,9 @@ echo "GOMAXPROCS $GOMAXPROCS, count $count, benchtime $benchtime" >&2
 	# probes, adaptive concurrency limits.
 	go test -run '^$' -timeout 60m -count "$count" -benchtime "$benchtime" \
 		-bench '^Benchmark(SlowCall|Throttle|Probes|Limit)$' .
+	# Our hot paths at GOMAXPROCS 1, 2 and every core: contention.
+	go test -run '^$' -timeout 60m -count "$count" -benchtime "$benchtime" \
+		-bench '^BenchmarkProcs$' .
 	# The overload scenario: each sample is one run of five seconds.
 	go test -run '^$' -timeout 60m -count "${OVERLOAD_COUNT:-5}" -benchtime 1x \
 		-bench '^BenchmarkOverload$' .
@@ -71,6 +75,9 @@ for p in SlowCall Throttle Probes Limit; do
 		-title "Policy comparison, $lower: one call (GOMAXPROCS $GOMAXPROCS)" \
 		-o "results/$lower.svg" results/raw.txt
 done
+go run ./cmd/benchchart -include '^Procs/' \
+	-title "Our hot paths at GOMAXPROCS 1, 2 and every core (b.RunParallel)" \
+	-o results/procs.svg results/raw.txt
 go run ./cmd/benchchart -metric goodput/s -linear -higher -include '^Overload/' \
 	-title "Overload: calls that succeeded per second (higher is better)" \
 	-o results/overload-goodput.svg results/raw.txt
