@@ -1,14 +1,16 @@
 package hystrix
 
 import (
-	"encoding/json"
 	"math"
 	"net/http"
+	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/gohystrix/hystrix-go/hystrix/policy"
+	"github.com/gohystrix/hystrix-go/hystrix/rolling"
 )
 
 // StreamHandler serves the metrics of every circuit as a Server-Sent Events
@@ -45,8 +47,10 @@ type StreamHandler struct {
 	done     chan struct{}
 	stopped  chan struct{}
 	interval time.Duration
-	// roundSize is the length of the last round; only loop touches it.
+	// roundSize is the length of the last round, and scratch what
+	// rendering it reuses; only loop touches them.
 	roundSize int
+	scratch   streamScratch
 }
 
 // DefaultStreamMaxClients is the number of clients a StreamHandler serves at
@@ -273,8 +277,9 @@ func (sh *StreamHandler) publish(t int64) {
 		return
 	}
 	// Size the round like the last one, so that building it does not
-	// copy a growing buffer over and over.
-	round := sh.registry().appendRound(make([]byte, 0, sh.roundSize+sh.roundSize/8), t)
+	// copy a growing buffer over and over. The round itself is not
+	// reused: clients still hold the ones before it.
+	round := sh.registry().appendRound(make([]byte, 0, sh.roundSize+sh.roundSize/8), t, &sh.scratch)
 	if len(round) == 0 {
 		round = streamPing
 	}
@@ -299,37 +304,70 @@ func AppendStreamEvents(dst []byte) []byte { return defaultRegistry.AppendStream
 // AppendStreamEvents is the package-level AppendStreamEvents for the
 // registry's circuits.
 func (r *Registry) AppendStreamEvents(dst []byte) []byte {
-	return r.appendRound(dst, r.clock.now())
-}
-
-func (r *Registry) appendRound(dst []byte, t int64) []byte {
-	for _, c := range r.Circuits() {
-		cmd, pool := streamEvents(c, t)
-		dst = appendSSE(appendSSE(dst, cmd), pool)
-	}
+	sc := streamScratchPool.Get().(*streamScratch)
+	dst = r.appendRound(dst, r.clock.now(), sc)
+	streamScratchPool.Put(sc)
 	return dst
 }
 
-func appendSSE(out []byte, v any) []byte {
-	b, err := json.Marshal(v)
-	if err != nil {
-		// The event types hold only numbers, strings and booleans.
-		panic("hystrix: marshal stream event: " + err.Error())
+// streamScratch is what rendering a round reuses from one round to the
+// next: the sorted circuits and the two events being written.
+type streamScratch struct {
+	circuits []*CircuitBreaker
+	cmd      streamCmdMetric
+	pool     streamThreadPoolMetric
+	// What the optional keys of cmd point to.
+	admitted, slowCalls, throttled float64
+	consecutive                    uint32
+}
+
+var streamScratchPool = sync.Pool{New: func() any { return new(streamScratch) }}
+
+func (r *Registry) appendRound(dst []byte, t int64, sc *streamScratch) []byte {
+	sc.circuits = r.appendSortedCircuits(sc.circuits[:0])
+	for _, c := range sc.circuits {
+		sc.fill(c, t)
+		dst = append(dst, "data:"...)
+		dst = appendCmdEvent(dst, &sc.cmd)
+		dst = append(dst, "\n\ndata:"...)
+		dst = appendPoolEvent(dst, &sc.pool)
+		dst = append(dst, '\n', '\n')
 	}
-	out = append(out, "data:"...)
-	out = append(out, b...)
-	return append(out, '\n', '\n')
+	// A circuit the registry drops must not stay reachable from here.
+	clear(sc.circuits)
+	return dst
+}
+
+// appendSortedCircuits appends the registry's circuits to dst in the order
+// of their names, as Circuits returns them.
+func (r *Registry) appendSortedCircuits(dst []*CircuitBreaker) []*CircuitBreaker {
+	r.mu.Lock()
+	for _, c := range r.circuits {
+		dst = append(dst, c)
+	}
+	r.mu.Unlock()
+	slices.SortFunc(dst, func(a, b *CircuitBreaker) int { return strings.Compare(a.Name, b.Name) })
+	return dst
 }
 
 // streamEvents builds the dashboard's two events for circuit c at time t.
 func streamEvents(c *CircuitBreaker, t int64) (*streamCmdMetric, *streamThreadPoolMetric) {
+	sc := new(streamScratch)
+	sc.fill(c, t)
+	return &sc.cmd, &sc.pool
+}
+
+// fill sets sc.cmd and sc.pool to the dashboard's two events for circuit c
+// at time t.
+func (sc *streamScratch) fill(c *CircuitBreaker, t int64) {
 	at := unixTime(t)
 	name := StreamName(c.Name)
 	c.foldPending(t / int64(time.Second))
 	m := c.metrics
-	s := c.Settings()
-	reqs := m.NumRequests().Sum(at)
-	errs := m.Errors().Sum(at)
+	s := c.settings.Load()
+	sec := floorDiv(t, int64(time.Second))
+	reqs := m.NumRequests().SumUnix(sec)
+	errs := m.Errors().SumUnix(sec)
 	var errPct float64
 	if reqs > 0 {
 		errPct = errs / reqs * 100
@@ -341,14 +379,19 @@ func streamEvents(c *CircuitBreaker, t int64) (*streamCmdMetric, *streamThreadPo
 	}
 	// Hystrix reports rejections under the limit of the isolation in use.
 	isolation := "THREAD"
-	rejects := u32(m.Rejects().Sum(at))
+	rejects := u32(m.Rejects().SumUnix(sec))
 	threadRejects, semaphoreRejects := rejects, uint32(0)
 	if s.Isolation == CallerIsolation {
 		isolation = "SEMAPHORE"
 		threadRejects, semaphoreRejects = 0, rejects
 	}
+	successes := m.Successes().SumUnix(sec)
+	failures := m.Failures().SumUnix(sec)
+	timeouts := m.Timeouts().SumUnix(sec)
+	badRequests := m.BadRequests().SumUnix(sec)
 	filled := windowFilled(c.windowStart.Load(), t)
-	cmd := &streamCmdMetric{
+	state := c.State()
+	sc.cmd = streamCmdMetric{
 		Type:           "HystrixCommand",
 		Name:           name,
 		Group:          name,
@@ -358,18 +401,18 @@ func streamEvents(c *CircuitBreaker, t int64) (*streamCmdMetric, *streamThreadPo
 		RequestCount:       u32(reqs),
 		ErrorCount:         u32(errs),
 		ErrorPct:           u32(errPct + 0.5),
-		CircuitBreakerOpen: c.State() != StateClosed,
-		CircuitState:       c.State().String(),
+		CircuitBreakerOpen: state != StateClosed,
+		CircuitState:       state.String(),
 
-		RollingCountBadRequests:                          u32(m.BadRequests().Sum(at)),
-		RollingCountFailure:                              u32(m.Failures().Sum(at)),
-		RollingCountFallbackFailure:                      u32(m.FallbackFailures().Sum(at)),
-		RollingCountFallbackSuccess:                      u32(m.FallbackSuccesses().Sum(at)),
-		RollingCountShortCircuited:                       u32(m.ShortCircuits().Sum(at)),
-		RollingCountSuccess:                              u32(m.Successes().Sum(at)),
+		RollingCountBadRequests:                          u32(badRequests),
+		RollingCountFailure:                              u32(failures),
+		RollingCountFallbackFailure:                      u32(m.FallbackFailures().SumUnix(sec)),
+		RollingCountFallbackSuccess:                      u32(m.FallbackSuccesses().SumUnix(sec)),
+		RollingCountShortCircuited:                       u32(m.ShortCircuits().SumUnix(sec)),
+		RollingCountSuccess:                              u32(successes),
 		RollingCountThreadPoolRejected:                   threadRejects,
 		RollingCountSemaphoreRejected:                    semaphoreRejects,
-		RollingCountTimeout:                              u32(m.Timeouts().Sum(at)),
+		RollingCountTimeout:                              u32(timeouts),
 		CurrentConcurrentExecutionCount:                  uint32(active),
 		LatencyExecute:                                   latencies(m.RunDuration(), at),
 		LatencyExecuteMean:                               toMillis(m.RunDuration().MeanAt(at)),
@@ -392,21 +435,24 @@ func streamEvents(c *CircuitBreaker, t int64) (*streamCmdMetric, *streamThreadPo
 	// What a policy of the program's own reports is left out when it is
 	// not a number JSON can carry.
 	if rate, ok := c.AdmittedPerMinute(); ok && finite(rate) {
-		cmd.AdmittedPerMinute = &rate
+		sc.admitted = rate
+		sc.cmd.AdmittedPerMinute = &sc.admitted
 	}
 	if pct, ok := c.SlowCallPercent(); ok && finite(pct) {
-		cmd.SlowCallPercentage = &pct
+		sc.slowCalls = pct
+		sc.cmd.SlowCallPercentage = &sc.slowCalls
 	}
 	if pct, ok := c.ThrottlePercent(); ok && finite(pct) {
-		cmd.ThrottlePercentage = &pct
+		sc.throttled = pct
+		sc.cmd.ThrottlePercentage = &sc.throttled
 	}
 	if cf, ok := s.Opener.(policy.ConsecutiveFailures); ok {
 		// The error percentage does not open this circuit: say what does.
-		n := uint32(max(cf.Threshold, 0))
-		cmd.CircuitBreakerConsecutiveFailures = &n
-		cmd.CircuitBreakerErrorThresholdPercent = 0
+		sc.consecutive = uint32(max(cf.Threshold, 0))
+		sc.cmd.CircuitBreakerConsecutiveFailures = &sc.consecutive
+		sc.cmd.CircuitBreakerErrorThresholdPercent = 0
 	}
-	pool := &streamThreadPoolMetric{
+	sc.pool = streamThreadPoolMetric{
 		Type:                        "HystrixThreadPool",
 		Name:                        name,
 		ReportingHosts:              1,
@@ -415,12 +461,11 @@ func streamEvents(c *CircuitBreaker, t int64) (*streamCmdMetric, *streamThreadPo
 		CurrentLargestPoolSize:      uint32(maxConc),
 		CurrentMaximumPoolSize:      uint32(maxConc),
 		CurrentPoolSize:             uint32(maxConc),
-		RollingMaxActiveThreads:     u32(c.pool.peak.Max(at)),
-		RollingCountThreadsExecuted: u32(m.Successes().Sum(at) + m.Failures().Sum(at) + m.Timeouts().Sum(at) + m.BadRequests().Sum(at)),
+		RollingMaxActiveThreads:     u32(c.pool.peak.MaxUnix(sec)),
+		RollingCountThreadsExecuted: u32(successes + failures + timeouts + badRequests),
 		RollingStatsWindow:          10000,
 		RollingStatsWindowFilled:    filled,
 	}
-	return cmd, pool
 }
 
 // windowFilled is how many milliseconds of the rolling window the counts
@@ -466,9 +511,8 @@ func u32(f float64) uint32 {
 
 var streamPercentiles = []float64{0, 25, 50, 75, 90, 95, 99, 99.5, 100}
 
-func latencies(r interface {
-	Percentiles(time.Time, []float64, []time.Duration)
-}, at time.Time) streamCmdLatency {
+// latencies reads the dashboard's percentiles from one merge of r.
+func latencies(r *rolling.Timing, at time.Time) streamCmdLatency {
 	var d [9]time.Duration
 	r.Percentiles(at, streamPercentiles, d[:])
 	return streamCmdLatency{

@@ -1,7 +1,10 @@
 package hystrix
 
 // streamCmdMetric is the dashboard's HystrixCommand event; the keys are
-// those Netflix Hystrix and hystrix-go send.
+// those Netflix Hystrix and hystrix-go send. The stream writes these types
+// by hand (eventstream_json.go) in the order and form json.Marshal gives
+// their tags, which remain the reference: a key added here must be added
+// there too, and TestStreamEventWritersMatchEncodingJSON fails until it is.
 type streamCmdMetric struct {
 	Type           string `json:"type"`
 	Name           string `json:"name"`
