@@ -15,7 +15,10 @@ const (
 	subBucketBits  = 4
 	maxShift       = 31
 	histogramSlots = (maxShift+2)*subBuckets + 0
-	maxMicros      = 1<<(maxShift+subBucketBits+1) - 1
+	// histogramGroups is how many powers of two the histogram has: the
+	// first holds the values below 16µs, one a microsecond each.
+	histogramGroups = histogramSlots / subBuckets
+	maxMicros       = 1<<(maxShift+subBucketBits+1) - 1
 )
 
 // histogramIndex returns the bucket for a duration of us microseconds.

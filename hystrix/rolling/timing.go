@@ -18,12 +18,33 @@ const (
 // holds the same memory after a thousand calls as after a billion, and its
 // percentiles are within about 3% of the exact ones.
 //
+// The histogram's counters are allocated a power of two at a time, the first
+// time a duration of that size is recorded, and are kept for the Timing's
+// life: a Timing that was never written holds a few hundred bytes, and one
+// whose durations span a few decades holds a few kilobytes.
+//
 // The zero value is ready to use. A Timing is safe for concurrent use; writes
 // are lock-free.
 type Timing struct {
+	// groups holds, for each power of two of the histogram, the counters
+	// of every bucket, or nil until a duration of that size is recorded.
+	// Latencies rarely span more than a few decades, so most stay nil.
+	// Every write reads it and few write it, so padding keeps it off the
+	// cache lines of the buckets' sums and extremes, which every write
+	// writes.
+	groups  [histogramGroups]atomic.Pointer[timingGroup]
+	_       [cacheLine]byte
 	mu      sync.Mutex // guards clearing a stale bucket
 	buckets [timingBuckets]timingBucket
 }
+
+// cacheLine is the size of a cache line on common CPUs.
+const cacheLine = 64
+
+// timingGroup is one power of two of the histogram, for every bucket. It
+// holds the counters of all six buckets rather than one bucket's, so that a
+// Timing needs one directory of groups instead of six.
+type timingGroup [timingBuckets][subBuckets]atomic.Uint32
 
 type timingBucket struct {
 	// period is the ten-second period the bucket holds, plus one, so that
@@ -32,9 +53,8 @@ type timingBucket struct {
 	sumNs  atomic.Uint64
 	// minNs and maxNs are exact, so that the 0th and 100th percentiles are
 	// too; minNs holds the minimum plus one, so that zero means "none yet".
-	minNs  atomic.Int64
-	maxNs  atomic.Int64
-	counts [histogramSlots]atomic.Uint32
+	minNs atomic.Int64
+	maxNs atomic.Int64
 }
 
 // NewTiming returns an empty Timing.
@@ -58,9 +78,15 @@ func (r *Timing) AddUnix(sec int64, duration time.Duration) {
 	if duration < 0 {
 		duration = 0
 	}
-	b := r.bucket(periodOf(sec))
+	b, s := r.bucket(periodOf(sec))
 	b.sumNs.Add(uint64(duration))
-	b.counts[histogramIndex(uint64(duration/time.Microsecond))].Add(1)
+	// Unsigned, the division and remainder are a shift and a mask.
+	i := uint(histogramIndex(uint64(duration / time.Microsecond)))
+	g := r.groups[i>>subBucketBits].Load()
+	if g == nil {
+		g = r.group(int(i >> subBucketBits))
+	}
+	g[s][i&(subBuckets-1)].Add(1)
 	for d := int64(duration); ; {
 		old := b.minNs.Load()
 		if (old != 0 && old-1 <= d) || b.minNs.CompareAndSwap(old, d+1) {
@@ -80,8 +106,8 @@ func (r *Timing) Reset() {
 	r.mu.Lock()
 	for i := range r.buckets {
 		// A bucket never written, or cleared before, has nothing to clear.
-		if b := &r.buckets[i]; b.period.Load() != 0 {
-			r.clear(b, 0)
+		if r.buckets[i].period.Load() != 0 {
+			r.clear(i, 0)
 		}
 	}
 	r.mu.Unlock()
@@ -90,7 +116,7 @@ func (r *Timing) Reset() {
 // Count returns how many durations were recorded in the window ending now.
 func (r *Timing) Count(now time.Time) uint64 {
 	var n uint64
-	r.each(now, func(b *timingBucket) { n += b.total() })
+	r.each(now, func(s int) { n += r.total(s) })
 	return n
 }
 
@@ -103,9 +129,9 @@ func (r *Timing) Mean() uint32 {
 // MeanAt returns the average duration in the window ending at now.
 func (r *Timing) MeanAt(now time.Time) time.Duration {
 	var n, sum uint64
-	r.each(now, func(b *timingBucket) {
-		n += b.total()
-		sum += b.sumNs.Load()
+	r.each(now, func(s int) {
+		n += r.total(s)
+		sum += r.buckets[s].sumNs.Load()
 	})
 	if n == 0 {
 		return 0
@@ -200,50 +226,84 @@ func (w *window) percentile(p float64) time.Duration {
 }
 
 func (r *Timing) merge(now time.Time, w *window) {
-	r.each(now, func(b *timingBucket) {
+	var rows [timingBuckets]int
+	n := 0
+	r.each(now, func(s int) {
+		b := &r.buckets[s]
 		lo, hi := b.minNs.Load(), b.maxNs.Load()
 		if lo == 0 {
 			return // no duration yet, or one being cleared
 		}
-		if d := time.Duration(lo - 1); w.total == 0 || d < w.min {
+		if d := time.Duration(lo - 1); n == 0 || d < w.min {
 			w.min = d
 		}
 		if d := time.Duration(hi); d > w.max {
 			w.max = d
 		}
-		for i := range b.counts {
-			c := uint64(b.counts[i].Load())
-			w.counts[i] += c
-			w.total += c
-		}
+		rows[n] = s
+		n++
 	})
-}
-
-func (r *Timing) each(now time.Time, f func(*timingBucket)) {
-	p := periodOf(now.Unix())
-	for i := range r.buckets {
-		b := &r.buckets[i]
-		if live(b.period.Load()-1, p, timingBuckets) {
-			f(b)
+	if n == 0 {
+		return
+	}
+	for gi := range r.groups {
+		g := r.groups[gi].Load()
+		if g == nil {
+			continue
+		}
+		counts := w.counts[gi*subBuckets : (gi+1)*subBuckets]
+		for _, s := range rows[:n] {
+			row := &g[s]
+			for j := range row {
+				c := uint64(row[j].Load())
+				counts[j] += c
+				w.total += c
+			}
 		}
 	}
 }
 
-func (r *Timing) bucket(period int64) *timingBucket {
-	b := &r.buckets[slot(period, timingBuckets)]
+// each calls f with the index of every bucket in the window ending at now.
+func (r *Timing) each(now time.Time, f func(s int)) {
+	p := periodOf(now.Unix())
+	for s := range r.buckets {
+		if live(r.buckets[s].period.Load()-1, p, timingBuckets) {
+			f(s)
+		}
+	}
+}
+
+// bucket returns the bucket for period and its index, clearing it first if
+// it still holds an older period.
+func (r *Timing) bucket(period int64) (*timingBucket, int) {
+	s := slot(period, timingBuckets)
+	b := &r.buckets[s]
 	if b.period.Load() == period+1 {
-		return b
+		return b, s
 	}
 	r.mu.Lock()
 	if cur := b.period.Load(); cur != period+1 && cur-1 < period {
-		r.clear(b, period+1)
+		r.clear(s, period+1)
 	}
 	r.mu.Unlock()
-	return b
+	return b, s
 }
 
-// clear empties b and then marks it as holding period; callers hold r.mu.
-func (r *Timing) clear(b *timingBucket, period int64) {
+// group returns the counters of power of two gi, allocating them if no
+// writer has yet. Writers that race here agree on one group through the
+// compare-and-swap; the losers' allocations are dropped unused.
+func (r *Timing) group(gi int) *timingGroup {
+	g := new(timingGroup)
+	if r.groups[gi].CompareAndSwap(nil, g) {
+		return g
+	}
+	return r.groups[gi].Load()
+}
+
+// clear empties bucket s and then marks it as holding period; callers hold
+// r.mu.
+func (r *Timing) clear(s int, period int64) {
+	b := &r.buckets[s]
 	b.period.Store(0)
 	b.sumNs.Store(0)
 	b.minNs.Store(0)
@@ -253,21 +313,36 @@ func (r *Timing) clear(b *timingBucket, period int64) {
 	// where there is a count makes clearing a bucket some hundred times
 	// cheaper (a circuit closing after a probe clears all of them). A
 	// writer that adds between the load and the skipped store keeps its
-	// count, as it would had it added just after a store.
-	for i := range b.counts {
-		if b.counts[i].Load() != 0 {
-			b.counts[i].Store(0)
+	// count, as it would had it added just after a store. A group
+	// allocated while this runs starts at zero and needs no clearing.
+	for gi := range r.groups {
+		g := r.groups[gi].Load()
+		if g == nil {
+			continue
+		}
+		row := &g[s]
+		for j := range row {
+			if row[j].Load() != 0 {
+				row[j].Store(0)
+			}
 		}
 	}
 	b.period.Store(period)
 }
 
-// total counts the durations in b. Writes keep no separate count, to spare
-// the call path an atomic add; reads, which are rare, pay instead.
-func (b *timingBucket) total() uint64 {
+// total counts the durations in bucket s. Writes keep no separate count, to
+// spare the call path an atomic add; reads, which are rare, pay instead.
+func (r *Timing) total(s int) uint64 {
 	var n uint64
-	for i := range b.counts {
-		n += uint64(b.counts[i].Load())
+	for gi := range r.groups {
+		g := r.groups[gi].Load()
+		if g == nil {
+			continue
+		}
+		row := &g[s]
+		for j := range row {
+			n += uint64(row[j].Load())
+		}
 	}
 	return n
 }
