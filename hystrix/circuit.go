@@ -45,9 +45,7 @@ type CircuitBreaker struct {
 	own atomic.Pointer[ownPolicies]
 	// pending counts the refusals of an open circuit, made without the
 	// clock, until the window takes them in (foldPending).
-	pending struct {
-		shortCircuits, fallbackSuccesses, fallbackFailures stripedCount
-	}
+	pending refusalCounts
 
 	// mu serializes transitions; the call path reads period without it.
 	// No user code runs with it held.

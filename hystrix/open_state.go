@@ -29,12 +29,12 @@ func (c *CircuitBreaker) refuseWithoutClock(ctx context.Context, name string, f 
 func (c *CircuitBreaker) shortCircuit(ctx context.Context, name string, f *funcs) error {
 	err, fb := fallBack(ctx, name, f, errCircuitOpen)
 	p := &c.pending
-	p.shortCircuits.add(1)
+	p.add(refusedShortCircuit)
 	switch fb {
 	case eventFallbackSuccess:
-		p.fallbackSuccesses.add(1)
+		p.add(refusedFallbackSuccess)
 	case eventFallbackFailure:
-		p.fallbackFailures.add(1)
+		p.add(refusedFallbackFailure)
 	}
 	if len(c.collectors) > 0 {
 		c.updateCollectors(c.settings.Load(), eventShortCircuit, fb, 0, 0)
@@ -46,16 +46,16 @@ func (c *CircuitBreaker) shortCircuit(ctx context.Context, name string, f *funcs
 // window, under second sec.
 func (c *CircuitBreaker) foldPending(sec int64) {
 	p := &c.pending
-	if n := p.shortCircuits.take(); n > 0 {
+	if n := p.take(refusedShortCircuit); n > 0 {
 		v := float64(n)
 		c.metrics.NumRequests().AddUnix(sec, v)
 		c.metrics.Errors().AddUnix(sec, v)
 		c.metrics.ShortCircuits().AddUnix(sec, v)
 	}
-	if n := p.fallbackSuccesses.take(); n > 0 {
+	if n := p.take(refusedFallbackSuccess); n > 0 {
 		c.metrics.FallbackSuccesses().AddUnix(sec, float64(n))
 	}
-	if n := p.fallbackFailures.take(); n > 0 {
+	if n := p.take(refusedFallbackFailure); n > 0 {
 		c.metrics.FallbackFailures().AddUnix(sec, float64(n))
 	}
 }
@@ -63,8 +63,5 @@ func (c *CircuitBreaker) foldPending(sec int64) {
 // dropPending forgets uncounted refusals, for a circuit whose window is
 // being cleared.
 func (c *CircuitBreaker) dropPending() {
-	p := &c.pending
-	p.shortCircuits.clear()
-	p.fallbackSuccesses.clear()
-	p.fallbackFailures.clear()
+	c.pending.clear()
 }

@@ -5,10 +5,10 @@ import (
 	"testing"
 )
 
-func TestStripedCountIsExactUnderConcurrentAdds(t *testing.T) {
+func TestRefusalCountsAreExactUnderConcurrentAdds(t *testing.T) {
 	t.Parallel()
-	var s stripedCount
-	if got := s.take(); got != 0 {
+	var s refusalCounts
+	if got := s.take(refusedFallbackSuccess); got != 0 {
 		t.Fatalf("an unused count took %d", got)
 	}
 	var wg sync.WaitGroup
@@ -17,7 +17,7 @@ func TestStripedCountIsExactUnderConcurrentAdds(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			for range 1000 {
-				s.add(1)
+				s.add(refusedFallbackSuccess)
 			}
 		}()
 	}
@@ -31,21 +31,24 @@ func TestStripedCountIsExactUnderConcurrentAdds(t *testing.T) {
 		case <-done:
 			running = false
 		default:
-			taken += s.take()
+			taken += s.take(refusedFallbackSuccess)
 		}
 	}
-	taken += s.take()
+	taken += s.take(refusedFallbackSuccess)
 	if taken != 50_000 {
 		t.Fatalf("took %d, want 50000", taken)
 	}
-	s.add(3)
+	s.add(refusedShortCircuit)
+	s.add(refusedFallbackSuccess)
 	s.clear()
-	if got := s.take(); got != 0 {
-		t.Fatalf("after clear took %d", got)
+	for k := range refusalKinds {
+		if got := s.take(k); got != 0 {
+			t.Fatalf("after clear took %d of kind %d", got, k)
+		}
 	}
 }
 
-func TestStripedCountSpreadsGoroutines(t *testing.T) {
+func TestRefusalCountsSpreadGoroutines(t *testing.T) {
 	t.Parallel()
 	// Goroutines alive at once land on several slots, not one.
 	seen := make(chan uintptr, 32)
