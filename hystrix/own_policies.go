@@ -15,6 +15,8 @@ type ownPolicies struct {
 	limiter  policy.Limiter
 	// trusted says limiter is a built-in, called without a guard.
 	trusted bool
+	// fastLimiter is the limiter, when it is trusted and records fast.
+	fastLimiter policy.FastLimiter
 }
 
 // ownFor returns the circuit's own policies for settings s, making them on
@@ -39,6 +41,9 @@ func (c *CircuitBreaker) ownFor(s *Settings) *ownPolicies {
 			next.limiter = c.newLimiter(s.Limit)
 		}
 		next.trusted = policy.IsBuiltin(next.limiter)
+		if next.trusted {
+			next.fastLimiter, _ = next.limiter.(policy.FastLimiter)
+		}
 	}
 	if c.own.CompareAndSwap(old, next) {
 		return next
@@ -104,6 +109,10 @@ func (c *CircuitBreaker) callLimit(l policy.Limiter) (n int) {
 
 // recordLimit tells the limiter of one execution that held a ticket.
 func (c *CircuitBreaker) recordLimit(own *ownPolicies, e event, start, end int64, run int64, inFlight int64) {
+	if own.fastLimiter != nil {
+		own.fastLimiter.RecordFast(e.outcome(), durationOf(run), int(inFlight))
+		return
+	}
 	r := policy.Result{Outcome: e.outcome(), Start: unixTime(start), End: unixTime(end), Duration: durationOf(run)}
 	if own.trusted {
 		own.limiter.Record(r, int(inFlight))

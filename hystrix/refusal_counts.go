@@ -1,23 +1,28 @@
 package hystrix
 
 import (
+	"runtime"
 	"sync/atomic"
-	"unsafe"
+	_ "unsafe" // for go:linkname
 )
 
 // refusalCounts counts what an open circuit refuses (short circuits and
 // the fallbacks they ran) so that many goroutines add at once without
-// sharing a cache line: each add goes to one of countStripes slots, a
-// line pair each, picked from the address of the adding goroutine's
-// stack, and a take folds them. Every core may be refusing at the same
-// moment (Java Hystrix counts with striped LongAdders for the same reason).
-// The slots, 2 KiB, are made on the first add, so a circuit that never
-// refuses pays for one pointer.
+// sharing a cache line: each add goes to the slot of the processor (the
+// runtime's P) that runs it, a line pair per slot, and a take folds the
+// slots. Every core may be refusing at the same moment; Java Hystrix counts
+// with striped LongAdders for the same reason, and a slot per P is what a
+// LongAdder's rehashing on contention tends towards.
+//
+// The slots are made on the first add, one per P at that moment rounded up
+// to a power of two (at most maxCountStripes), so a circuit that never
+// refuses pays for one pointer and one that does 128 bytes per core. Should
+// GOMAXPROCS grow later, Ps share slots, which costs speed, never counts.
 //
 // Adds and takes are safe for concurrent use, and a take sees every add
 // that happened before it.
 type refusalCounts struct {
-	slots atomic.Pointer[[countStripes]refusalSlot]
+	stripes atomic.Pointer[refusalStripes]
 }
 
 // The kinds of refusal counted.
@@ -28,12 +33,13 @@ const (
 	refusalKinds
 )
 
-// countStripes is a power of two: enough that the cores of a large machine
-// rarely meet on one slot, few enough that folding stays cheap.
-const (
-	countStripeBits = 4
-	countStripes    = 1 << countStripeBits
-)
+// maxCountStripes bounds the slots of one circuit: past it, Ps share.
+const maxCountStripes = 64
+
+type refusalStripes struct {
+	mask  int
+	slots []refusalSlot
+}
 
 // refusalSlot fills a pair of cache lines: CPUs that prefetch the
 // adjacent line would otherwise make neighbouring slots share traffic.
@@ -42,33 +48,37 @@ type refusalSlot struct {
 	_ [128 - refusalKinds*8]byte
 }
 
-// add adds one refusal of kind k to the calling goroutine's slot.
+// add adds one refusal of kind k to the slot of the calling goroutine's P.
 func (s *refusalCounts) add(k int) {
-	slots := s.slots.Load()
-	if slots == nil {
-		slots = s.make()
+	st := s.stripes.Load()
+	if st == nil {
+		st = s.make()
 	}
-	slots[stripe()].n[k].Add(1)
+	st.slots[currentP()&st.mask].n[k].Add(1)
 }
 
-func (s *refusalCounts) make() *[countStripes]refusalSlot {
-	fresh := new([countStripes]refusalSlot)
-	if s.slots.CompareAndSwap(nil, fresh) {
+func (s *refusalCounts) make() *refusalStripes {
+	n := 1
+	for n < runtime.GOMAXPROCS(0) && n < maxCountStripes {
+		n <<= 1
+	}
+	fresh := &refusalStripes{mask: n - 1, slots: make([]refusalSlot, n)}
+	if s.stripes.CompareAndSwap(nil, fresh) {
 		return fresh
 	}
-	return s.slots.Load()
+	return s.stripes.Load()
 }
 
 // take returns the refusals of kind k since the last take, and starts over.
 func (s *refusalCounts) take(k int) int64 {
-	slots := s.slots.Load()
-	if slots == nil {
+	st := s.stripes.Load()
+	if st == nil {
 		return 0
 	}
 	var sum int64
-	for i := range slots {
-		if slots[i].n[k].Load() != 0 {
-			sum += slots[i].n[k].Swap(0)
+	for i := range st.slots {
+		if st.slots[i].n[k].Load() != 0 {
+			sum += st.slots[i].n[k].Swap(0)
 		}
 	}
 	return sum
@@ -81,16 +91,20 @@ func (s *refusalCounts) clear() {
 	}
 }
 
-// stripe picks a slot for the calling goroutine from where its stack is.
-// Goroutine stacks are at least 2 KiB apart, so the address bits above
-// that differ between goroutines running at the same time and stay the
-// same for one goroutine, whose adds then keep to one line; a
-// multiplicative hash spreads neighbouring stacks over the slots. It costs
-// a multiply, not a call into the runtime.
-//
-//go:nosplit
-func stripe() uintptr {
-	var marker byte
-	p := uint64(uintptr(unsafe.Pointer(&marker))) >> 11
-	return uintptr((p * 0x9E3779B97F4A7C15) >> (64 - countStripeBits))
+// currentP returns the id of the P running the calling goroutine, a number
+// below GOMAXPROCS. The goroutine may move to another P right after; that
+// makes its add land on a slot another P also uses, which the atomic add
+// keeps exact, and happens too rarely to cost. The runtime documents
+// procPin and procUnpin as kept for packages that link to them (see
+// go.dev/issue/67401); they cost a few nanoseconds and no allocation.
+func currentP() int {
+	p := procPin()
+	procUnpin()
+	return p
 }
+
+//go:linkname procPin runtime.procPin
+func procPin() int
+
+//go:linkname procUnpin runtime.procUnpin
+func procUnpin()

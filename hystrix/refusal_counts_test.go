@@ -1,8 +1,11 @@
 package hystrix
 
 import (
+	"runtime"
 	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 )
 
 func TestRefusalCountsAreExactUnderConcurrentAdds(t *testing.T) {
@@ -48,29 +51,77 @@ func TestRefusalCountsAreExactUnderConcurrentAdds(t *testing.T) {
 	}
 }
 
-func TestRefusalCountsSpreadGoroutines(t *testing.T) {
+func TestRefusalCountsHaveASlotPerP(t *testing.T) {
 	t.Parallel()
-	// Goroutines alive at once land on several slots, not one.
-	seen := make(chan uintptr, 32)
+	var s refusalCounts
+	s.add(refusedShortCircuit)
+	st := s.stripes.Load()
+	procs := runtime.GOMAXPROCS(0)
+	n := len(st.slots)
+	if n&(n-1) != 0 || st.mask != n-1 {
+		t.Fatalf("%d slots with mask %d, want a power of two", n, st.mask)
+	}
+	if n < min(procs, maxCountStripes) || n >= 2*procs && n > 1 {
+		t.Fatalf("%d slots for GOMAXPROCS %d", n, procs)
+	}
+	if got := s.take(refusedShortCircuit); got != 1 {
+		t.Fatalf("took %d, want 1", got)
+	}
+}
+
+func TestRefusalCountsKeepCountingWhenPsShareASlot(t *testing.T) {
+	t.Parallel()
+	// As after GOMAXPROCS grew past the slots made: every P lands on slot 0.
+	var s refusalCounts
+	s.stripes.Store(&refusalStripes{mask: 0, slots: make([]refusalSlot, 1)})
 	var wg sync.WaitGroup
-	release := make(chan struct{})
-	for range 32 {
+	for range 8 {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			seen <- stripe()
-			<-release
+			for range 500 {
+				s.add(refusedFallbackFailure)
+			}
 		}()
 	}
-	slots := map[uintptr]bool{}
-	for range 32 {
-		slots[<-seen] = true
-	}
-	close(release)
 	wg.Wait()
-	if len(slots) < 4 {
-		t.Fatalf("32 live goroutines used %d slots of %d", len(slots), countStripes)
+	if got := s.take(refusedFallbackFailure); got != 4000 {
+		t.Fatalf("took %d, want 4000", got)
 	}
+}
+
+func TestGoroutinesRunningAtOnceUseDifferentSlots(t *testing.T) {
+	t.Parallel()
+	if runtime.GOMAXPROCS(0) < 2 {
+		t.Skip("needs two Ps")
+	}
+	// Two goroutines spinning at the same time run on two Ps, so they
+	// report two ids; the scheduler may need a moment to spread them.
+	deadline := time.Now().Add(5 * time.Second)
+	for time.Now().Before(deadline) {
+		var ids [2]atomic.Int64
+		var wg sync.WaitGroup
+		var both atomic.Int32
+		for i := range ids {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				both.Add(1)
+				for both.Load() < 2 {
+				}
+				ids[i].Store(int64(currentP()))
+			}()
+		}
+		wg.Wait()
+		a, b := ids[0].Load(), ids[1].Load()
+		if a < 0 || b < 0 || a >= int64(runtime.GOMAXPROCS(0)) || b >= int64(runtime.GOMAXPROCS(0)) {
+			t.Fatalf("P ids %d and %d out of range", a, b)
+		}
+		if a != b {
+			return
+		}
+	}
+	t.Fatal("two goroutines spinning at once always reported the same P")
 }
 
 func TestConcurrentRefusalsAreAllCounted(t *testing.T) {

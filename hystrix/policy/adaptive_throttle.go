@@ -3,6 +3,7 @@ package policy
 import (
 	"math"
 	"math/rand/v2"
+	"sync/atomic"
 	"time"
 )
 
@@ -37,7 +38,7 @@ import (
 //
 // Its tripper is a Throttle and a ThrottleReporter, safe for concurrent
 // use. Record costs one or two atomic adds, and Allow reads the ten
-// buckets.
+// buckets only while the window holds a request that was not accepted.
 type AdaptiveThrottle struct {
 	// K multiplies the accepts: the SRE book suggests 2.
 	K float64
@@ -59,6 +60,7 @@ func (p AdaptiveThrottle) Closed(now time.Time, w Window) Tripper {
 		t.rand = rand.Float64
 	}
 	t.w.clear()
+	t.lastMissSec.Store(math.MinInt64 / 2)
 	return t
 }
 
@@ -69,19 +71,38 @@ type throttlePeriod struct {
 	k       float64
 	rand    func() float64
 	builtin bool
-	w       buckets // a: requests, b: accepts
+	// lastMissSec is the latest Unix second of a request that was not
+	// accepted. With none in the window requests equal accepts, and since
+	// K is above 1 nothing is refused: Allow then does not read the window.
+	lastMissSec atomic.Int64
+	w           buckets // a: requests, b: accepts
 }
 
 func (t *throttlePeriod) builtinPolicy() bool { return t.builtin }
 
-func (t *throttlePeriod) Record(r Result) bool {
-	switch r.Outcome {
+func (t *throttlePeriod) Record(r Result) bool { return t.record(r.Outcome, r.End.Unix()) }
+
+// RecordFast is Record from the outcome and the end alone.
+func (t *throttlePeriod) RecordFast(o Outcome, end int64, _ time.Duration) bool {
+	return t.record(o, unixSecond(end))
+}
+
+func (t *throttlePeriod) record(o Outcome, sec int64) bool {
+	switch o {
 	case Success:
-		t.w.add(r.End.Unix(), 1, 1)
+		t.w.add(sec, 1, 1)
 	case Failure, Timeout, Rejected:
-		t.w.add(r.End.Unix(), 1, 0)
+		t.missed(sec)
+		t.w.add(sec, 1, 0)
 	}
 	return false
+}
+
+// missed notes a request in second sec that was not accepted.
+func (t *throttlePeriod) missed(sec int64) {
+	for last := t.lastMissSec.Load(); sec > last && !t.lastMissSec.CompareAndSwap(last, sec); {
+		last = t.lastMissSec.Load()
+	}
 }
 
 func (t *throttlePeriod) Check(time.Time) bool { return false }
@@ -91,13 +112,18 @@ func (t *throttlePeriod) Allow(now time.Time) bool {
 	if p <= 0 || t.rand() >= p {
 		return true
 	}
-	t.w.add(now.Unix(), 1, 0)
+	sec := now.Unix()
+	t.missed(sec)
+	t.w.add(sec, 1, 0)
 	return false
 }
 
 // RejectProbability returns the probability that Allow refuses a call at
 // now, from 0 up to but not including 1.
 func (t *throttlePeriod) RejectProbability(now time.Time) float64 {
+	if d := now.Unix() - t.lastMissSec.Load(); d >= windowSeconds {
+		return 0
+	}
 	requests, accepts := t.w.sum(now)
 	return rejectProbability(t.k, requests, accepts)
 }

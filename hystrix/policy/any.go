@@ -68,6 +68,14 @@ func (a *anyOf) Closed(now time.Time, w Window) Tripper {
 			p.slow = append(p.slow, sr)
 		}
 	}
+	for _, tr := range p.trippers {
+		f, ok := tr.(FastTripper)
+		if !ok {
+			p.fast = nil
+			break
+		}
+		p.fast = append(p.fast, f)
+	}
 	// Only what the members do: a tripper that answered Allow or
 	// SlowCallPercent for members that do neither would look like a throttle
 	// or a slow-call rule to the engine.
@@ -89,6 +97,9 @@ type anyPeriod struct {
 	counters  []CountReporter
 	slow      []SlowCallReporter
 	builtin   bool
+	// fast holds the members again, as FastTrippers, when every one of
+	// them is; otherwise it is nil.
+	fast []FastTripper
 }
 
 func (p *anyPeriod) builtinPolicy() bool { return p.builtin }
@@ -98,6 +109,21 @@ func (p *anyPeriod) Record(r Result) bool {
 	for _, tr := range p.trippers {
 		// Every member counts every execution, even once one has opened.
 		if tr.Record(r) {
+			open = true
+		}
+	}
+	return open
+}
+
+// RecordFast is Record from the outcome, the end and the run's duration.
+// Members that cannot record so get a Result with those three set.
+func (p *anyPeriod) RecordFast(o Outcome, end int64, d time.Duration) bool {
+	if p.fast == nil {
+		return p.Record(Result{Outcome: o, End: time.Unix(0, end), Duration: d})
+	}
+	open := false
+	for _, tr := range p.fast {
+		if tr.RecordFast(o, end, d) {
 			open = true
 		}
 	}

@@ -62,7 +62,7 @@ func (p *errorPercentPeriod) Record(r Result) bool {
 
 // RecordFast is Record from the outcome and the end alone.
 func (p *errorPercentPeriod) RecordFast(o Outcome, end int64, _ time.Duration) bool {
-	sec := end / int64(time.Second)
+	sec := unixSecond(end)
 	if o == Success && sec-p.lastErrorSec.Load() >= windowSeconds {
 		return false // the common case, without making a time.Time
 	}
@@ -97,6 +97,16 @@ func (p *errorPercentPeriod) Check(now time.Time) bool {
 		}
 	}
 	return p.Unhealthy(p.w.Executions(now))
+}
+
+// unixSecond is the Unix second that holds the instant ns nanoseconds after
+// the epoch, as time.Unix(0, ns).Unix() has it, also before 1970.
+func unixSecond(ns int64) int64 {
+	sec := ns / int64(time.Second)
+	if ns%int64(time.Second) < 0 {
+		sec--
+	}
+	return sec
 }
 
 // windowSeconds is the length of the rolling window that ErrorPercent

@@ -65,8 +65,11 @@ type aimdLimiter struct {
 
 func (l *aimdLimiter) Limit() int { return int(l.limit.Load()) }
 
-func (l *aimdLimiter) Record(r Result, inFlight int) {
-	switch r.Outcome {
+func (l *aimdLimiter) Record(r Result, inFlight int) { l.RecordFast(r.Outcome, r.Duration, inFlight) }
+
+// RecordFast is Record: only the outcome and inFlight matter.
+func (l *aimdLimiter) RecordFast(o Outcome, _ time.Duration, inFlight int) {
+	switch o {
 	case Timeout:
 		for {
 			cur := l.limit.Load()

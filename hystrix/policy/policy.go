@@ -300,6 +300,16 @@ type Limiter interface {
 	Record(r Result, inFlight int)
 }
 
+// A FastLimiter is a Limiter that can record an execution from its outcome,
+// its run's duration and the executions in flight alone. An engine calls
+// RecordFast in place of Record on its hot path, to spare building a
+// Result; the two must agree.
+type FastLimiter interface {
+	// RecordFast is Record of a Result with only Outcome and Duration (d)
+	// set.
+	RecordFast(o Outcome, d time.Duration, inFlight int)
+}
+
 // A FastTripper is a Tripper that can record an execution from its outcome,
 // its end in Unix nanoseconds and its run's duration alone. An engine calls
 // RecordFast in place of Record on its hot path, to spare building a

@@ -60,21 +60,29 @@ type slowCallPeriod struct {
 }
 
 func (p *slowCallPeriod) Record(r Result) bool {
+	return p.count(r.Outcome, r.Duration, r.End.Unix()) && p.Check(r.End)
+}
+
+// RecordFast is Record from the outcome, the end and the run's duration.
+func (p *slowCallPeriod) RecordFast(o Outcome, end int64, d time.Duration) bool {
+	return p.count(o, d, unixSecond(end)) && p.Check(time.Unix(0, end))
+}
+
+// count counts one execution that ended in second sec, and reports whether
+// the window may now have to open the circuit: only when it holds a slow
+// call.
+func (p *slowCallPeriod) count(o Outcome, d time.Duration, sec int64) bool {
 	var slow bool
-	switch r.Outcome {
+	switch o {
 	case Success, Failure:
-		slow = r.Duration > p.slow
+		slow = d > p.slow
 	case Timeout:
 		slow = true
 	default:
 		return false
 	}
-	sec := r.End.Unix()
 	if !slow {
-		if !p.w.add(sec, 1, 0) || sec-p.lastSlowSec.Load() >= windowSeconds {
-			return false
-		}
-		return p.Check(r.End)
+		return p.w.add(sec, 1, 0) && sec-p.lastSlowSec.Load() < windowSeconds
 	}
 	if !p.w.add(sec, 1, 1) {
 		return false
@@ -82,7 +90,7 @@ func (p *slowCallPeriod) Record(r Result) bool {
 	for last := p.lastSlowSec.Load(); sec > last && !p.lastSlowSec.CompareAndSwap(last, sec); {
 		last = p.lastSlowSec.Load()
 	}
-	return p.Check(r.End)
+	return true
 }
 
 func (p *slowCallPeriod) Check(now time.Time) bool {
