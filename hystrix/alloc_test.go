@@ -34,6 +34,17 @@ func TestCallerIsolationSuccessAllocatesNothing(t *testing.T) {
 	assert.Zero(t, got)
 }
 
+// A function without a context runs under a timeout without a timer or a
+// context being made for it: nothing could reach it.
+func TestCallerIsolationWithTimeoutAllocatesNothingForDo(t *testing.T) {
+	name := hystrix.UniqueName(t)
+	run := func() error { return nil }
+	got := allocsOf(t, name, hystrix.CommandConfig{Isolation: hystrix.CallerIsolation, Timeout: 1000}, func() {
+		_ = hystrix.Do(name, run, nil)
+	})
+	assert.Zero(t, got)
+}
+
 func TestOpenCircuitRejectionAllocatesNothing(t *testing.T) {
 	name := hystrix.UniqueName(t)
 	configure(t, name, hystrix.CommandConfig{RequestVolumeThreshold: 1, SleepWindow: 3_600_000})

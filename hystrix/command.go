@@ -211,7 +211,7 @@ func runOnCaller(ctx context.Context, c *CircuitBreaker, s *Settings, p *period,
 			c.runExited(s, p, probe, start)
 		}
 	}()
-	err, e, runEnd := runOnCallerFor(ctx, c, s, f)
+	err, e, runEnd := runOnCallerFor(ctx, c, s, f, start)
 	returned = true
 	return err, e, runEnd
 }
@@ -228,12 +228,18 @@ func (c *CircuitBreaker) runExited(s *Settings, p *period, probe bool, start int
 	}
 }
 
-func runOnCallerFor(ctx context.Context, c *CircuitBreaker, s *Settings, f *funcs) (error, event, int64) {
+func runOnCallerFor(ctx context.Context, c *CircuitBreaker, s *Settings, f *funcs, start int64) (error, event, int64) {
 	k := c.clock()
-	if s.Timeout <= 0 {
+	if s.Timeout <= 0 || !f.wantsContext() {
+		// A function without a context cannot be told of the timeout, so
+		// none is made for it: it timed out when it ran past it, which the
+		// clock reads at its end say as a timer would have.
 		err, skip := f.callRun(ctx, c.Name)
 		runEnd := k.now()
 		c.pool.tickets.release()
+		if s.Timeout > 0 && runEnd-start >= int64(s.Timeout) && ctx.Err() == nil {
+			return errTimeout, eventTimeout, runEnd
+		}
 		err, e := c.classify(ctx, s, err, skip)
 		return err, e, runEnd
 	}
