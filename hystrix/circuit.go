@@ -223,6 +223,9 @@ func (c *CircuitBreaker) admit(p *period, t int64) (ok, probe bool) {
 	switch p.state {
 	case StateClosed:
 		if p.throttle != nil {
+			if p.trusted {
+				return p.throttle.Allow(unixTime(t)), false
+			}
 			return c.callAllow(p.throttle, t), false
 		}
 		return true, false

@@ -13,11 +13,13 @@ import (
 // AdaptiveThrottle keep one each, since what they count (slow calls, their
 // own refusals) is not in the circuit's window.
 //
-// An add to the current second's bucket costs two atomic adds and takes no
-// lock. Moving a bucket on to a new second takes mu, once a second at most.
-// A reader takes no lock. It retries a bucket that moved on while it read
-// it. Writers add a before b and readers load b before a, so a reader never
-// sees b above a. The one inexact case: an add for a second that another
+// A bucket holds both counts in one word, a in its low and b in its high 32
+// bits, so an add to the current second's bucket is one atomic add and
+// takes no lock, and a reader sees a and b of the same moment. A second's
+// count wraps past 2^32-1, four billion executions of one circuit in one
+// second. Moving a bucket on to a new second takes mu, once a second at
+// most. A reader takes no lock. It retries a bucket that moved on while it
+// read it. The one inexact case: an add for a second that another
 // goroutine moves the bucket off (ten seconds on) at that moment can land in
 // the newer second. Only a result ten seconds late can do that.
 //
@@ -28,8 +30,8 @@ type buckets struct {
 }
 
 type bucket struct {
-	sec  atomic.Int64 // the Unix second counted, or turning while it moves on
-	a, b atomic.Uint64
+	sec atomic.Int64  // the Unix second counted, or turning while it moves on
+	n   atomic.Uint64 // b<<32 | a
 }
 
 // turning marks a bucket that is moving on to a new second; no real second
@@ -51,12 +53,7 @@ func (w *buckets) add(sec int64, da, db uint64) bool {
 	if k.sec.Load() != sec && !w.turn(k, sec) {
 		return false
 	}
-	if da != 0 {
-		k.a.Add(da)
-	}
-	if db != 0 {
-		k.b.Add(db)
-	}
+	k.n.Add(db<<32 | da)
 	return true
 }
 
@@ -75,8 +72,7 @@ func (w *buckets) turn(k *bucket, sec int64) bool {
 	// sees its second change and reads it again, so it never takes the
 	// cleared counts for the old second's.
 	k.sec.Store(turning)
-	k.b.Store(0)
-	k.a.Store(0)
+	k.n.Store(0)
 	k.sec.Store(sec)
 	return true
 }
@@ -91,10 +87,10 @@ func (w *buckets) sum(now time.Time) (a, b uint64) {
 			if s == turning || s > sec || s <= sec-windowSeconds {
 				break
 			}
-			kb, ka := k.b.Load(), k.a.Load()
+			n := k.n.Load()
 			if k.sec.Load() == s {
-				a += ka
-				b += min(kb, ka)
+				a += n & (1<<32 - 1)
+				b += n >> 32
 				break
 			}
 		}

@@ -46,8 +46,10 @@ import (
 // tolerance below 1 would shrink the limit at the usual latency. A
 // Smoothing outside (0, 1], or NaN, means DefaultGradientSmoothing.
 //
-// Its limiter is safe for concurrent use. Limit is one atomic load, and
-// Record takes a mutex for a few floating-point operations.
+// Its limiter is safe for concurrent use. Limit is one atomic load. Record
+// moves the average by CAS, and takes a mutex only while the limit may
+// change: in the warm-up, for a sample slower than the tolerance, and while
+// at least half the limit is in flight.
 type Gradient struct {
 	// Min, Max and Initial bound and start the limit.
 	Min, Max, Initial int
@@ -79,8 +81,8 @@ func (p Gradient) NewLimiter(now time.Time) Limiter {
 	l := &gradientLimiter{
 		min: float64(lo), max: float64(hi),
 		window: p.LongWindow, tolerance: p.Tolerance, smoothing: p.Smoothing,
-		estimate: float64(start),
 	}
+	l.estimate.Store(math.Float64bits(float64(start)))
 	if l.window <= 0 {
 		l.window = DefaultGradientLongWindow
 	}
@@ -107,10 +109,15 @@ type gradientLimiter struct {
 
 	limit atomic.Int64 // estimate, rounded down
 
+	// average is the long-term latency in nanoseconds, as float64 bits.
+	// Past the warm-up a sample moves it by CAS, without mu.
+	average atomic.Uint64
+	// samples counts the samples of the warm-up, which mu serialises.
+	samples atomic.Int64
+	// mu serialises the changes of estimate (float64 bits), which it
+	// guards together with limit.
 	mu       sync.Mutex
-	estimate float64
-	average  float64 // the long-term latency, in nanoseconds
-	samples  int     // up to warmup
+	estimate atomic.Uint64
 }
 
 func (l *gradientLimiter) Limit() int { return int(l.limit.Load()) }
@@ -126,37 +133,82 @@ func (l *gradientLimiter) RecordFast(o Outcome, d time.Duration, inFlight int) {
 		l.sample(float64(max(d, 1)), inFlight)
 	case Timeout:
 		l.mu.Lock()
-		l.set(max(l.min, l.estimate*GradientDrop))
+		l.set(max(l.min, l.est()*GradientDrop))
 		l.mu.Unlock()
 	}
 }
 
 func (l *gradientLimiter) sample(rtt float64, inFlight int) {
+	if l.samples.Load() < int64(l.warmup) && l.warmupSample(rtt, inFlight) {
+		return
+	}
+	var avg float64
+	for {
+		old := l.average.Load()
+		avg = l.pull(math.Float64frombits(old)+l.weight*(rtt-math.Float64frombits(old)), rtt)
+		if l.average.CompareAndSwap(old, math.Float64bits(avg)) {
+			break
+		}
+	}
+	// The common case takes no lock: a sample within the tolerance makes
+	// the gradient 1, and with fewer than half the limit in flight the
+	// limit may not grow, so it stays as it is.
+	if l.tolerance*avg >= rtt && float64(inFlight) < l.est()/2 {
+		return
+	}
 	l.mu.Lock()
-	if l.samples < l.warmup {
-		l.samples++
-		l.average += (rtt - l.average) / float64(l.samples)
-	} else {
-		l.average += l.weight * (rtt - l.average)
+	l.adjust(avg, rtt, inFlight)
+	l.mu.Unlock()
+}
+
+// warmupSample takes one of the first samples, whose plain mean starts the
+// long-term average; it reports false when the warm-up ended meanwhile.
+func (l *gradientLimiter) warmupSample(rtt float64, inFlight int) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	n := l.samples.Load()
+	if n >= int64(l.warmup) {
+		return false
 	}
-	if l.average > 2*rtt {
-		l.average -= (l.average - rtt) / 20
+	n++
+	avg := math.Float64frombits(l.average.Load())
+	avg = l.pull(avg+(rtt-avg)/float64(n), rtt)
+	l.average.Store(math.Float64bits(avg))
+	l.samples.Store(n)
+	l.adjust(avg, rtt, inFlight)
+	return true
+}
+
+// pull moves an average that is more than twice the sample a twentieth of
+// the way to it.
+func (l *gradientLimiter) pull(avg, rtt float64) float64 {
+	if avg > 2*rtt {
+		avg -= (avg - rtt) / 20
 	}
-	est := l.estimate
+	return avg
+}
+
+// adjust moves the limit after a sample of rtt against the average avg;
+// l.mu is held.
+func (l *gradientLimiter) adjust(avg, rtt float64, inFlight int) {
+	est := l.est()
 	// The operands are never NaN, so the built-in min and max, which
 	// compile to a few instructions, agree with math.Min and math.Max.
-	gradient := max(0.5, min(1, l.tolerance*l.average/rtt))
+	gradient := max(0.5, min(1, l.tolerance*avg/rtt))
 	next := est*gradient + math.Sqrt(est)
 	next = est*(1-l.smoothing) + next*l.smoothing
 	if float64(inFlight) < est/2 {
 		next = min(next, est)
 	}
 	l.set(min(max(next, l.min), l.max))
-	l.mu.Unlock()
 }
+
+func (l *gradientLimiter) est() float64 { return math.Float64frombits(l.estimate.Load()) }
 
 // set makes est the limit; l.mu is held.
 func (l *gradientLimiter) set(est float64) {
-	l.estimate = est
-	l.limit.Store(int64(est))
+	l.estimate.Store(math.Float64bits(est))
+	if n := int64(est); n != l.limit.Load() {
+		l.limit.Store(n)
+	}
 }
