@@ -99,6 +99,7 @@ func (r *Registry) executeOn(ctx context.Context, c *CircuitBreaker, fp *funcs) 
 		runEnd = start // when the run returned; start if it never ran
 		probe  bool
 		ok     bool
+		limit  = limitUnknown
 	)
 	switch {
 	case ctx.Err() != nil:
@@ -110,7 +111,8 @@ func (r *Registry) executeOn(ctx context.Context, c *CircuitBreaker, fp *funcs) 
 			err, e = errCircuitOpen, eventShortCircuit
 			break
 		}
-		limit, own := s.MaxConcurrentRequests, (*ownPolicies)(nil)
+		own := (*ownPolicies)(nil)
+		limit = s.MaxConcurrentRequests
 		if s.Limit != nil {
 			limit, own = c.limitFor(s)
 		}
@@ -140,7 +142,7 @@ func (r *Registry) executeOn(ctx context.Context, c *CircuitBreaker, fp *funcs) 
 		end = r.clock.now()
 	}
 
-	c.record(s, p, e, fb, start, end, time.Duration(runEnd-start))
+	c.recordWithLimit(s, p, e, fb, start, end, time.Duration(runEnd-start), limit)
 	if probe {
 		c.probeDone(p, e.outcome(), start, end, time.Duration(runEnd-start))
 	}

@@ -1,6 +1,7 @@
 package hystrix
 
 import (
+	"math"
 	"time"
 
 	metricCollector "github.com/gohystrix/hystrix-go/hystrix/metric_collector"
@@ -11,8 +12,17 @@ import (
 // policy, all before the caller sees the result. start and end are Unix
 // nanoseconds.
 func (c *CircuitBreaker) record(s *Settings, p *period, e, fb event, start, end int64, runDuration time.Duration) {
+	c.recordWithLimit(s, p, e, fb, start, end, runDuration, limitUnknown)
+}
+
+// limitUnknown, as the limit of recordWithLimit, says to look it up.
+const limitUnknown = math.MinInt
+
+// recordWithLimit is record for an execution that found the concurrency
+// limit at limit, which saves looking up an adaptive one again.
+func (c *CircuitBreaker) recordWithLimit(s *Settings, p *period, e, fb event, start, end int64, runDuration time.Duration, limit int) {
 	var r metricCollector.MetricResult
-	c.describe(&r, s, e, fb, time.Duration(end-start), runDuration)
+	c.describe(&r, s, e, fb, time.Duration(end-start), runDuration, limit)
 	c.metrics.UpdateUnix(end/int64(time.Second), r)
 	for _, l := range c.collectors {
 		l.update(r)
@@ -25,7 +35,7 @@ func (c *CircuitBreaker) record(s *Settings, p *period, e, fb event, start, end 
 }
 
 // describe fills r, which is zero, with one execution as collectors see it.
-func (c *CircuitBreaker) describe(r *metricCollector.MetricResult, s *Settings, e, fb event, total, run time.Duration) {
+func (c *CircuitBreaker) describe(r *metricCollector.MetricResult, s *Settings, e, fb event, total, run time.Duration, limit int) {
 	r.Attempts = 1
 	r.TotalDuration = total
 	r.RunDuration = run
@@ -56,9 +66,12 @@ func (c *CircuitBreaker) describe(r *metricCollector.MetricResult, s *Settings, 
 	case eventFallbackFailure:
 		r.FallbackFailures = 1
 	}
-	max := s.MaxConcurrentRequests
-	if s.Limit != nil {
-		max, _ = c.limitFor(s)
+	max := limit
+	if max == limitUnknown {
+		max = s.MaxConcurrentRequests
+		if s.Limit != nil {
+			max, _ = c.limitFor(s)
+		}
 	}
 	if max > 0 {
 		r.ConcurrencyInUse = float64(c.pool.tickets.n.Load()) / float64(max)
@@ -69,7 +82,7 @@ func (c *CircuitBreaker) describe(r *metricCollector.MetricResult, s *Settings, 
 // refusals that the default collector counts by other means.
 func (c *CircuitBreaker) updateCollectors(s *Settings, e, fb event, total, run time.Duration) {
 	var r metricCollector.MetricResult
-	c.describe(&r, s, e, fb, total, run)
+	c.describe(&r, s, e, fb, total, run, limitUnknown)
 	for _, l := range c.collectors {
 		l.update(r)
 	}
