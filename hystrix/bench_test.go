@@ -119,42 +119,49 @@ func BenchmarkFloor(b *testing.B) {
 }
 
 // BenchmarkCircuits is a passing call on one circuit, and calls spread
-// over 10,000 circuits in a fixed random order, in both isolations: the
-// cost of a circuit's state falling out of the caches.
+// over 10,000 circuits in a fixed random order, in both isolations, on the
+// default registry and on one of the program's own: the cost of a
+// circuit's state falling out of the caches.
 func BenchmarkCircuits(b *testing.B) {
 	pass := func() error { return nil }
 	for _, iso := range []struct {
 		name string
 		iso  hystrix.Isolation
 	}{{"caller", hystrix.CallerIsolation}, {"goroutine", hystrix.GoroutineIsolation}} {
-		for _, n := range []int{1, 10_000} {
-			b.Run(fmt.Sprintf("%s/%d", iso.name, n), func(b *testing.B) {
-				r := hystrix.NewRegistry()
-				defer r.Flush()
-				names := make([]string, n)
-				for i := range names {
-					names[i] = fmt.Sprintf("bench/circuits/%s/%05d", iso.name, i)
-					if err := r.TryConfigureCommand(names[i], hystrix.CommandConfig{
-						Isolation: iso.iso, RequestVolumeThreshold: 1 << 30,
-					}); err != nil {
-						b.Fatal(err)
+		for _, reg := range []string{"default", "own"} {
+			for _, n := range []int{1, 10_000} {
+				b.Run(fmt.Sprintf("%s/%s/%d", iso.name, reg, n), func(b *testing.B) {
+					configure, do := hystrix.TryConfigureCommand, hystrix.Do
+					if reg == "own" {
+						r := hystrix.NewRegistry()
+						defer r.Flush()
+						configure, do = r.TryConfigureCommand, r.Do
 					}
-					_ = r.Do(names[i], pass, nil)
-				}
-				// A fixed shuffle, so that no prefetcher guesses the next one.
-				order := make([]string, len(names))
-				for i, j := range rand.New(rand.NewPCG(1, 2)).Perm(len(names)) {
-					order[i] = names[j]
-				}
-				b.ReportAllocs()
-				i := 0
-				for b.Loop() {
-					_ = r.Do(order[i], pass, nil)
-					if i++; i == len(order) {
-						i = 0
+					names := make([]string, n)
+					for i := range names {
+						names[i] = fmt.Sprintf("bench/circuits/%s/%s/%05d", iso.name, reg, i)
+						if err := configure(names[i], hystrix.CommandConfig{
+							Isolation: iso.iso, RequestVolumeThreshold: 1 << 30,
+						}); err != nil {
+							b.Fatal(err)
+						}
+						_ = do(names[i], pass, nil)
 					}
-				}
-			})
+					// A fixed shuffle, so that no prefetcher guesses the next one.
+					order := make([]string, len(names))
+					for i, j := range rand.New(rand.NewPCG(1, 2)).Perm(len(names)) {
+						order[i] = names[j]
+					}
+					b.ReportAllocs()
+					i := 0
+					for b.Loop() {
+						_ = do(order[i], pass, nil)
+						if i++; i == len(order) {
+							i = 0
+						}
+					}
+				})
+			}
 		}
 	}
 }

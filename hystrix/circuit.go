@@ -70,19 +70,22 @@ type CircuitBreaker struct {
 // never changes once published, except through the policy objects it
 // holds, so the call path reads it with one atomic load.
 type period struct {
+	// What every call reads comes first, to share one cache line: the
+	// state, and in a closed period the throttle and the tripper's fast
+	// form. trusted says the tripper is a built-in, called without a
+	// guard.
+	state    State
+	trusted  bool
+	fast     policy.FastTripper // the tripper, when trusted and it is one
+	throttle policy.Throttle    // the tripper, if it is one
+	tripper  policy.Tripper     // what judges a closed period
+
 	gen   uint64
-	state State
 	since int64 // Unix nanoseconds
 	// forced says ForceOpen or ForceClosed made it: a forced open period
 	// has no timer, a forced closed one no tripper.
 	forced bool
 
-	// Closed: what judges it, and the throttle, if the tripper is one.
-	// trusted says the tripper is a built-in, called without a guard.
-	tripper  policy.Tripper
-	throttle policy.Throttle
-	trusted  bool
-	fast     policy.FastTripper // the tripper, when trusted and it is one
 	// Open: whether the opener opened it (not a failed trial), and the
 	// counts that did.
 	byTrip bool

@@ -303,9 +303,11 @@ func (r *Registry) ownCircuitFor(name string) *CircuitBreaker {
 	return c
 }
 
-// 16,384 slots (128 KiB): room for the commands of large services before
-// names start to share slots.
-const nameCacheBits = 14
+// 65,536 slots (512 KiB of address space, of which a program touches a
+// page per command at most): 10,000 commands fill under a sixth of them, so
+// that hardly three names meet on one pair of ways and take turns evicting
+// each other.
+const nameCacheBits = 16
 
 // sameName compares two names, without a call when they share their bytes.
 func sameName(a, b string) bool {
