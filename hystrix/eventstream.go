@@ -3,9 +3,7 @@ package hystrix
 import (
 	"math"
 	"net/http"
-	"slices"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
 
@@ -311,9 +309,11 @@ func (r *Registry) AppendStreamEvents(dst []byte) []byte {
 }
 
 // streamScratch is what rendering a round reuses from one round to the
-// next: the sorted circuits and the two events being written.
+// next: the sorted circuits, their names in that order, and the two events
+// being written.
 type streamScratch struct {
 	circuits []*CircuitBreaker
+	order    circuitOrder
 	cmd      streamCmdMetric
 	pool     streamThreadPoolMetric
 	// What the optional keys of cmd point to.
@@ -324,7 +324,7 @@ type streamScratch struct {
 var streamScratchPool = sync.Pool{New: func() any { return new(streamScratch) }}
 
 func (r *Registry) appendRound(dst []byte, t int64, sc *streamScratch) []byte {
-	sc.circuits = r.appendSortedCircuits(sc.circuits[:0])
+	sc.circuits = r.appendSortedCircuits(sc.circuits[:0], &sc.order)
 	for _, c := range sc.circuits {
 		sc.fill(c, t)
 		dst = append(dst, "data:"...)
@@ -335,18 +335,6 @@ func (r *Registry) appendRound(dst []byte, t int64, sc *streamScratch) []byte {
 	}
 	// A circuit the registry drops must not stay reachable from here.
 	clear(sc.circuits)
-	return dst
-}
-
-// appendSortedCircuits appends the registry's circuits to dst in the order
-// of their names, as Circuits returns them.
-func (r *Registry) appendSortedCircuits(dst []*CircuitBreaker) []*CircuitBreaker {
-	r.mu.Lock()
-	for _, c := range r.circuits {
-		dst = append(dst, c)
-	}
-	r.mu.Unlock()
-	slices.SortFunc(dst, func(a, b *CircuitBreaker) int { return strings.Compare(a.Name, b.Name) })
 	return dst
 }
 
@@ -391,6 +379,8 @@ func (sc *streamScratch) fill(c *CircuitBreaker, t int64) {
 	badRequests := m.BadRequests().SumUnix(sec)
 	filled := windowFilled(c.windowStart.Load(), t)
 	state := c.State()
+	run, runMean := latencies(m.RunDuration(), at)
+	total, totalMean := latencies(m.TotalDuration(), at)
 	sc.cmd = streamCmdMetric{
 		Type:           "HystrixCommand",
 		Name:           name,
@@ -414,10 +404,10 @@ func (sc *streamScratch) fill(c *CircuitBreaker, t int64) {
 		RollingCountSemaphoreRejected:                    semaphoreRejects,
 		RollingCountTimeout:                              u32(timeouts),
 		CurrentConcurrentExecutionCount:                  uint32(active),
-		LatencyExecute:                                   latencies(m.RunDuration(), at),
-		LatencyExecuteMean:                               toMillis(m.RunDuration().MeanAt(at)),
-		LatencyTotal:                                     latencies(m.TotalDuration(), at),
-		LatencyTotalMean:                                 toMillis(m.TotalDuration().MeanAt(at)),
+		LatencyExecute:                                   run,
+		LatencyExecuteMean:                               runMean,
+		LatencyTotal:                                     total,
+		LatencyTotalMean:                                 totalMean,
 		CircuitBreakerRequestVolumeThreshold:             uint32(s.RequestVolumeThreshold),
 		CircuitBreakerSleepWindow:                        toMillis(s.SleepWindow),
 		CircuitBreakerErrorThresholdPercent:              uint32(s.ErrorPercentThreshold),
@@ -511,13 +501,15 @@ func u32(f float64) uint32 {
 
 var streamPercentiles = []float64{0, 25, 50, 75, 90, 95, 99, 99.5, 100}
 
-// latencies reads the dashboard's percentiles from one merge of r.
-func latencies(r *rolling.Timing, at time.Time) streamCmdLatency {
+// latencies reads the dashboard's percentiles and the mean, in
+// milliseconds, from one merge of r.
+func latencies(r *rolling.Timing, at time.Time) (streamCmdLatency, uint32) {
 	var d [9]time.Duration
-	r.Percentiles(at, streamPercentiles, d[:])
+	sum := rolling.TimingSummary{Percentiles: d[:0]}
+	r.Summarize(at, streamPercentiles, &sum)
 	return streamCmdLatency{
 		Timing0: toMillis(d[0]), Timing25: toMillis(d[1]), Timing50: toMillis(d[2]),
 		Timing75: toMillis(d[3]), Timing90: toMillis(d[4]), Timing95: toMillis(d[5]),
 		Timing99: toMillis(d[6]), Timing995: toMillis(d[7]), Timing100: toMillis(d[8]),
-	}
+	}, toMillis(sum.Mean)
 }

@@ -15,6 +15,13 @@ import (
 // counts and latencies is live when a round is rendered.
 func streamRegistry(tb testing.TB, n int) *hystrix.Registry {
 	tb.Helper()
+	r, _ := streamRegistryAndClock(tb, n)
+	return r
+}
+
+// streamRegistryAndClock is streamRegistry that also returns the clock.
+func streamRegistryAndClock(tb testing.TB, n int) (*hystrix.Registry, *hystrixtest.Clock) {
+	tb.Helper()
 	r, clk := hystrixtest.NewRegistry(tb)
 	circuits := make([]*hystrix.CircuitBreaker, n)
 	for i := range circuits {
@@ -37,7 +44,7 @@ func streamRegistry(tb testing.TB, n int) *hystrix.Registry {
 		}
 		clk.Add(10 * time.Second)
 	}
-	return r
+	return r, clk
 }
 
 func BenchmarkStreamRound(b *testing.B) {
@@ -55,6 +62,42 @@ func BenchmarkStreamRound(b *testing.B) {
 			}
 			runtime.ReadMemStats(&after)
 			b.ReportMetric(float64(after.Mallocs-before.Mallocs)/float64(rounds*n), "allocs/circuit")
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(rounds*n), "ns/circuit")
+		})
+	}
+}
+
+// BenchmarkStreamRoundChanging is BenchmarkStreamRound with one new event
+// in every circuit between rounds (not timed), so that no round can reuse
+// anything computed from the metrics of the one before.
+func BenchmarkStreamRoundChanging(b *testing.B) {
+	for _, n := range []int{1, 100, 10000} {
+		b.Run(fmt.Sprint(n), func(b *testing.B) {
+			r, clk := streamRegistryAndClock(b, n)
+			circuits := r.Circuits()
+			buf := r.AppendStreamEvents(nil)
+			b.ReportAllocs()
+			rounds := 0
+			var mallocs uint64
+			var before, after runtime.MemStats
+			for b.Loop() {
+				b.StopTimer()
+				for i, c := range circuits {
+					d := time.Duration(1+(i+rounds)%50) * time.Millisecond
+					if err := c.ReportEvent([]string{"success"}, clk.Now().Add(-d), d); err != nil {
+						b.Fatal(err)
+					}
+				}
+				runtime.ReadMemStats(&before)
+				b.StartTimer()
+				buf = r.AppendStreamEvents(buf[:0])
+				b.StopTimer()
+				runtime.ReadMemStats(&after)
+				mallocs += after.Mallocs - before.Mallocs
+				rounds++
+				b.StartTimer()
+			}
+			b.ReportMetric(float64(mallocs)/float64(rounds*n), "allocs/circuit")
 			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(rounds*n), "ns/circuit")
 		})
 	}

@@ -124,7 +124,16 @@ func appendLatency(b []byte, l *streamCmdLatency) []byte {
 // appendUintKey appends key, which carries its comma, colon and quotes,
 // and then v.
 func appendUintKey(b []byte, key string, v uint32) []byte {
-	return strconv.AppendUint(append(b, key...), uint64(v), 10)
+	b = append(b, key...)
+	// Most of an event's numbers are counts and milliseconds below a
+	// hundred; writing them here spares strconv's general path.
+	switch {
+	case v < 10:
+		return append(b, byte('0'+v))
+	case v < 100:
+		return append(b, byte('0'+v/10), byte('0'+v%10))
+	}
+	return strconv.AppendUint(b, uint64(v), 10)
 }
 
 func appendBoolKey(b []byte, key string, v bool) []byte {

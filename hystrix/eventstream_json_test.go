@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"math"
 	"math/rand/v2"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -204,5 +205,21 @@ func TestStreamRoundKeepsNoCircuitReachable(t *testing.T) {
 		if c != nil {
 			t.Errorf("slot %d of the reused slice still holds circuit %q", i, c.Name)
 		}
+	}
+}
+
+func TestAppendUintKeyWritesEveryNumberAsStrconvDoes(t *testing.T) {
+	check := func(v uint32) {
+		t.Helper()
+		want := `,"k":` + strconv.FormatUint(uint64(v), 10)
+		if got := string(appendUintKey(nil, `,"k":`, v)); got != want {
+			t.Fatalf("appendUintKey(%d) wrote %s, want %s", v, got, want)
+		}
+	}
+	for v := range uint32(1000) {
+		check(v)
+	}
+	for _, v := range []uint32{9999, 10000, 65535, 1<<31 - 1, 1 << 31, math.MaxUint32} {
+		check(v)
 	}
 }

@@ -54,7 +54,8 @@ func FuzzNumberMatchesNaiveModel(f *testing.F) {
 }
 
 // FuzzTimingMatchesNaiveModel compares a Timing's count, mean and
-// percentiles with exact ones over the same durations.
+// percentiles with exact ones over the same durations, and Summarize with
+// the separate reads.
 func FuzzTimingMatchesNaiveModel(f *testing.F) {
 	f.Add([]byte{1, 2, 3, 4, 5, 6, 7, 8, 9, 10}, uint8(50))
 	f.Add([]byte{255, 0, 128, 64}, uint8(99))
@@ -92,6 +93,13 @@ func FuzzTimingMatchesNaiveModel(f *testing.F) {
 		tolerance := math.Max(float64(want)/16, float64(time.Microsecond))
 		if math.Abs(float64(got-want)) > tolerance || got < exact[0] || got > exact[len(exact)-1] {
 			t.Fatalf("p%v: %v, exact %v (of %d)", p, got, want, len(exact))
+		}
+		var summary TimingSummary
+		r.Summarize(at, []float64{p, 100 - p, 50}, &summary)
+		if summary.Count != uint64(len(exact)) || summary.Mean != r.MeanAt(at) ||
+			summary.Percentiles[0] != got || summary.Percentiles[1] != r.PercentileAt(at, 100-p) ||
+			summary.Percentiles[2] != r.PercentileAt(at, 50) {
+			t.Fatalf("Summarize %+v disagrees with Count, MeanAt and PercentileAt", summary)
 		}
 	})
 }
