@@ -61,3 +61,23 @@ func BenchmarkTimingPercentile(b *testing.B) {
 		_ = r.PercentileAt(at, 99)
 	}
 }
+
+func BenchmarkNumberAdd(b *testing.B) {
+	b.Run("serial", func(b *testing.B) {
+		var r Number
+		sec := time.Now().Unix()
+		b.ReportAllocs()
+		for b.Loop() {
+			r.AddUnix(sec, 1)
+		}
+	})
+	b.Run("update-max", func(b *testing.B) {
+		var r Number
+		sec := time.Now().Unix()
+		r.UpdateMaxUnix(sec, 5)
+		b.ReportAllocs()
+		for b.Loop() {
+			r.UpdateMaxUnix(sec, 3)
+		}
+	})
+}

@@ -40,7 +40,7 @@ func spreadLatencies(r *Timing, at time.Time, lo, hi time.Duration) int {
 
 func TestTimingHoldsLittleMemoryBeforeAndAfterTraffic(t *testing.T) {
 	var fresh Timing
-	assert.LessOrEqual(t, timingBytes(&fresh), uintptr(576), "a Timing never written")
+	assert.LessOrEqual(t, timingBytes(&fresh), uintptr(512), "a Timing never written")
 	cases := []struct {
 		name   string
 		lo, hi time.Duration
@@ -164,4 +164,58 @@ func TestTimingResetClearsAllocatedGroupsAndKeepsThem(t *testing.T) {
 	r.AddAt(now, 3*time.Millisecond)
 	assert.Equal(t, uint64(1), r.Count(now))
 	assert.InEpsilon(t, float64(3*time.Millisecond), float64(r.PercentileAt(now, 50)), 0.04)
+}
+
+func TestNumberMakesItsBucketsOnTheFirstWriteThatCounts(t *testing.T) {
+	var r Number
+	assert.Equal(t, uintptr(16), unsafe.Sizeof(r), "a Number never written")
+	sec := t0.Unix()
+	// Reads, resets and writes that change nothing leave it empty.
+	assert.Zero(t, r.SumUnix(sec))
+	assert.Zero(t, r.MaxUnix(sec))
+	r.Reset()
+	r.AddUnix(sec, 0)
+	r.UpdateMaxUnix(sec, 0)
+	r.UpdateMaxUnix(sec, -3)
+	assert.Nil(t, r.ring.Load(), "nothing written, nothing made")
+	r.UpdateMaxUnix(sec, 2)
+	require.NotNil(t, r.ring.Load())
+	assert.Equal(t, 2.0, r.MaxUnix(sec))
+	var s Number
+	s.AddUnix(sec, 1.5)
+	assert.Equal(t, 1.5, s.SumUnix(sec))
+	s.Reset()
+	assert.Zero(t, s.SumUnix(sec))
+	assert.NotNil(t, s.ring.Load(), "Reset keeps the buckets for the next write")
+}
+
+func TestNumberConcurrentFirstWritesShareOneRing(t *testing.T) {
+	for range 20 {
+		var r Number
+		sec := t0.Unix()
+		var wg sync.WaitGroup
+		for range 8 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for range 100 {
+					r.AddUnix(sec, 1)
+				}
+			}()
+		}
+		wg.Wait()
+		require.Equal(t, 800.0, r.SumUnix(sec), "no count lost to a ring made twice")
+	}
+}
+
+func TestNumberWritesDoNotAllocateAfterTheFirst(t *testing.T) {
+	var r Number
+	sec := t0.Unix()
+	r.AddUnix(sec, 1)
+	got := testing.AllocsPerRun(1000, func() {
+		sec++
+		r.AddUnix(sec, 1)
+		r.UpdateMaxUnix(sec, 3)
+	})
+	assert.Zero(t, got)
 }

@@ -13,12 +13,19 @@ const numberBuckets = 10
 
 // Number is a float64 tracked over the last ten seconds in one-second buckets.
 //
+// The buckets, 160 bytes, are made on the first write that changes the
+// value and kept for the Number's life, so a Number that was never written
+// holds 16 bytes: a circuit keeps a dozen, most of which (rejections,
+// timeouts, fallbacks) a healthy command never writes.
+//
 // The zero value is ready to use. A Number is safe for concurrent use; writes
 // are lock-free.
 type Number struct {
-	mu      sync.Mutex // guards clearing a stale bucket
-	buckets [numberBuckets]numberBucket
+	mu   sync.Mutex // guards clearing a stale bucket
+	ring atomic.Pointer[numberRing]
 }
+
+type numberRing [numberBuckets]numberBucket
 
 type numberBucket struct {
 	// sec is the Unix second the bucket holds, plus one, so that the zero
@@ -51,7 +58,7 @@ func (r *Number) AddUnix(sec int64, i float64) {
 	if i == 0 {
 		return
 	}
-	b := r.bucket(sec)
+	b := r.bucket(r.buckets(), sec)
 	if i == 1 {
 		addOne(&b.bits)
 		return
@@ -89,7 +96,14 @@ func (r *Number) UpdateMaxAt(now time.Time, n float64) {
 // UpdateMaxUnix raises the bucket of the given Unix second to n if n is
 // larger.
 func (r *Number) UpdateMaxUnix(sec int64, n float64) {
-	b := r.bucket(sec)
+	ring := r.ring.Load()
+	if ring == nil {
+		if !(n > 0) {
+			return // an empty Number's buckets are zero: nothing to raise
+		}
+		ring = r.make()
+	}
+	b := r.bucket(ring, sec)
 	for {
 		old := b.bits.Load()
 		if n <= math.Float64frombits(old) {
@@ -109,9 +123,13 @@ func (r *Number) Sum(now time.Time) float64 {
 // SumUnix returns the total of the buckets in the ten seconds up to the given
 // Unix second.
 func (r *Number) SumUnix(sec int64) float64 {
+	ring := r.ring.Load()
+	if ring == nil {
+		return 0
+	}
 	var sum float64
-	for i := range r.buckets {
-		b := &r.buckets[i]
+	for i := range ring {
+		b := &ring[i]
 		if live(b.sec.Load()-1, sec, numberBuckets) {
 			sum += math.Float64frombits(b.bits.Load())
 		}
@@ -128,9 +146,13 @@ func (r *Number) Max(now time.Time) float64 {
 // MaxUnix returns the largest bucket value in the ten seconds up to the
 // given Unix second.
 func (r *Number) MaxUnix(sec int64) float64 {
+	ring := r.ring.Load()
+	if ring == nil {
+		return 0
+	}
 	var max float64
-	for i := range r.buckets {
-		b := &r.buckets[i]
+	for i := range ring {
+		b := &ring[i]
 		if live(b.sec.Load()-1, sec, numberBuckets) {
 			if v := math.Float64frombits(b.bits.Load()); v > max {
 				max = v
@@ -147,10 +169,14 @@ func (r *Number) Avg(now time.Time) float64 {
 
 // Reset empties every bucket.
 func (r *Number) Reset() {
+	ring := r.ring.Load()
+	if ring == nil {
+		return // never written: nothing to empty
+	}
 	r.mu.Lock()
-	for i := range r.buckets {
+	for i := range ring {
 		// Stores are barriers and loads are not: skip what is already empty.
-		b := &r.buckets[i]
+		b := &ring[i]
 		if b.sec.Load() != 0 {
 			b.sec.Store(0)
 		}
@@ -161,10 +187,27 @@ func (r *Number) Reset() {
 	r.mu.Unlock()
 }
 
-// bucket returns the bucket for sec, clearing it first if it still holds an
-// older second.
-func (r *Number) bucket(sec int64) *numberBucket {
-	b := &r.buckets[slot(sec, numberBuckets)]
+// buckets returns the Number's buckets, made on first use.
+func (r *Number) buckets() *numberRing {
+	if ring := r.ring.Load(); ring != nil {
+		return ring
+	}
+	return r.make()
+}
+
+// make makes the buckets, unless a concurrent write made them first.
+func (r *Number) make() *numberRing {
+	fresh := new(numberRing)
+	if r.ring.CompareAndSwap(nil, fresh) {
+		return fresh
+	}
+	return r.ring.Load()
+}
+
+// bucket returns the bucket of ring for sec, clearing it first if it still
+// holds an older second.
+func (r *Number) bucket(ring *numberRing, sec int64) *numberBucket {
+	b := &ring[slot(sec, numberBuckets)]
 	if b.sec.Load() == sec+1 {
 		return b
 	}

@@ -29,17 +29,14 @@ type Timing struct {
 	// groups holds, for each power of two of the histogram, the counters
 	// of every bucket, or nil until a duration of that size is recorded.
 	// Latencies rarely span more than a few decades, so most stay nil.
-	// Every write reads it and few write it, so padding keeps it off the
-	// cache lines of the buckets' sums and extremes, which every write
-	// writes.
+	// Every write reads it and few write it; the line it may share with
+	// the buckets' sums and extremes, which every write writes, holds the
+	// groups of durations of hours, which latencies do not reach, so no
+	// padding is spent to keep them apart.
 	groups  [histogramGroups]atomic.Pointer[timingGroup]
-	_       [cacheLine]byte
 	mu      sync.Mutex // guards clearing a stale bucket
 	buckets [timingBuckets]timingBucket
 }
-
-// cacheLine is the size of a cache line on common CPUs.
-const cacheLine = 64
 
 // timingGroup is one power of two of the histogram, for every bucket. It
 // holds the counters of all six buckets rather than one bucket's, so that a
