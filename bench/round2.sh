@@ -6,6 +6,9 @@
 #   engine.txt    the engine's own benchmarks: open rejection on every core,
 #                 a passing call under every policy, the stream round
 #   procs.txt     the hot paths at GOMAXPROCS 1, 2 and every core
+#   pairs.txt     each policy's passing call against the default, and
+#                 10,000 circuits against one, paired round by round
+#                 (pairs.sh) on one pinned core
 #   benchstat.txt benchstat of the three
 #   procs.svg, policies.svg, suite.svg
 #
@@ -30,8 +33,25 @@ echo "GOMAXPROCS $GOMAXPROCS, count $count, benchtime $benchtime" >&2
 		-bench '^BenchmarkSuite$/^memory$' .
 } | tee "$out/suite.txt"
 # The engine's benchmarks run from the root module.
-(cd .. && go test -run '^$' -timeout 60m -count "$count" -benchtime "$benchtime" \
-	-bench '^Benchmark(Do/open|PolicyPass|StreamRound)' ./hystrix) | tee "$out/engine.txt"
+# (-bench splits its pattern at slashes, so Do/open is a run of its own.)
+(cd .. && {
+	go test -run '^$' -timeout 60m -count "$count" -benchtime "$benchtime" \
+		-bench '^BenchmarkDo$/^open$' ./hystrix
+	go test -run '^$' -timeout 60m -count "$count" -benchtime "$benchtime" \
+		-bench '^Benchmark(PolicyPass|StreamRound|Circuits)' ./hystrix
+}) | tee "$out/engine.txt"
+(cd .. && go test -c -o "$OLDPWD/$out/hystrix.test" ./hystrix)
+{
+	echo "# a passing call under each policy against the default"
+	./pairs.sh "$out/hystrix.test" '^BenchmarkPolicyPass$' default 15 100ms
+	for iso in caller goroutine; do
+		for reg in default own; do
+			echo "# 10,000 circuits against one: $iso isolation, $reg registry"
+			./pairs.sh "$out/hystrix.test" "^BenchmarkCircuits\$/^$iso\$/^$reg\$" 1 9 300ms
+		done
+	done
+} | tee "$out/pairs.txt"
+rm -f "$out/hystrix.test"
 go test -run '^$' -timeout 60m -count "$count" -benchtime "$benchtime" \
 	-bench '^BenchmarkProcs$' . | tee "$out/procs.txt"
 

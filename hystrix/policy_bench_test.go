@@ -40,12 +40,12 @@ func policyPassConfigs() []struct {
 	}
 }
 
-// BenchmarkPolicyPass is a passing call under each policy; compare each row
-// with default.
+// BenchmarkPolicyPass is a passing call under each policy, in caller
+// isolation; compare each row with default.
 func BenchmarkPolicyPass(b *testing.B) {
 	pass := func() error { return nil }
 	for _, tc := range policyPassConfigs() {
-		b.Run(tc.name, func(b *testing.B) {
+		b.Run("caller/"+tc.name, func(b *testing.B) {
 			r := hystrix.NewRegistry()
 			defer r.Flush()
 			if err := r.TryConfigureCommand(tc.name, tc.config); err != nil {
