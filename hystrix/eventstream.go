@@ -319,6 +319,8 @@ type streamScratch struct {
 	// What the optional keys of cmd point to.
 	admitted, slowCalls, throttled float64
 	consecutive                    uint32
+	// quotedName is the JSON string of the circuit's stream name.
+	quotedName []byte
 }
 
 var streamScratchPool = sync.Pool{New: func() any { return new(streamScratch) }}
@@ -379,8 +381,12 @@ func (sc *streamScratch) fill(c *CircuitBreaker, t int64) {
 	badRequests := m.BadRequests().SumUnix(sec)
 	filled := windowFilled(c.windowStart.Load(), t)
 	state := c.State()
-	run, runMean := latencies(m.RunDuration(), at)
-	total, totalMean := latencies(m.TotalDuration(), at)
+	runT, totalT := m.RunDuration(), m.TotalDuration()
+	run, runMean := latencies(runT, at)
+	total, totalMean := run, runMean
+	if !totalT.Shares(runT, at) {
+		total, totalMean = latencies(totalT, at)
+	}
 	sc.cmd = streamCmdMetric{
 		Type:           "HystrixCommand",
 		Name:           name,
@@ -456,6 +462,9 @@ func (sc *streamScratch) fill(c *CircuitBreaker, t int64) {
 		RollingStatsWindow:          10000,
 		RollingStatsWindowFilled:    filled,
 	}
+	sc.quotedName = appendJSONString(sc.quotedName[:0], name)
+	sc.cmd.quotedName = sc.quotedName
+	sc.pool.quotedName = sc.quotedName
 }
 
 // windowFilled is how many milliseconds of the rolling window the counts

@@ -17,9 +17,13 @@ func appendCmdEvent(b []byte, m *streamCmdMetric) []byte {
 	b = append(b, `{"type":`...)
 	b = appendJSONString(b, m.Type)
 	b = append(b, `,"name":`...)
-	b = appendJSONString(b, m.Name)
+	b = appendName(b, m.Name, m.quotedName)
 	b = append(b, `,"group":`...)
-	b = appendJSONString(b, m.Group)
+	if m.Group == m.Name {
+		b = appendName(b, m.Group, m.quotedName)
+	} else {
+		b = appendJSONString(b, m.Group)
+	}
 	b = append(b, `,"currentTime":`...)
 	b = strconv.AppendInt(b, m.Time, 10)
 	b = appendUintKey(b, `,"reportingHosts":`, m.ReportingHosts)
@@ -90,7 +94,7 @@ func appendPoolEvent(b []byte, m *streamThreadPoolMetric) []byte {
 	b = append(b, `{"type":`...)
 	b = appendJSONString(b, m.Type)
 	b = append(b, `,"name":`...)
-	b = appendJSONString(b, m.Name)
+	b = appendName(b, m.Name, m.quotedName)
 	b = appendUintKey(b, `,"reportingHosts":`, m.ReportingHosts)
 	b = appendUintKey(b, `,"currentActiveCount":`, m.CurrentActiveCount)
 	b = appendUintKey(b, `,"currentCompletedTaskCount":`, m.CurrentCompletedTaskCount)
@@ -215,8 +219,24 @@ func appendJSONString(b []byte, s string) []byte {
 	return append(b, '"')
 }
 
+// appendName appends name as a JSON string: quoted, if it is set, is that
+// string already made.
+func appendName(b []byte, name string, quoted []byte) []byte {
+	if quoted != nil {
+		return append(b, quoted...)
+	}
+	return appendJSONString(b, name)
+}
+
 // jsonPlain reports whether the ASCII byte c stands for itself in a JSON
 // string that is safe to embed in HTML.
-func jsonPlain(c byte) bool {
-	return c >= 0x20 && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&'
-}
+func jsonPlain(c byte) bool { return jsonPlainBytes[c] }
+
+// jsonPlainBytes is jsonPlain for every byte: one load per byte of a
+// string rather than six compares.
+var jsonPlainBytes = func() (t [256]bool) {
+	for c := range utf8.RuneSelf {
+		t[c] = c >= 0x20 && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&'
+	}
+	return t
+}()

@@ -6,8 +6,11 @@ package hystrix
 // their tags, which remain the reference: a key added here must be added
 // there too, and TestStreamEventWritersMatchEncodingJSON fails until it is.
 type streamCmdMetric struct {
-	Type           string `json:"type"`
-	Name           string `json:"name"`
+	Type string `json:"type"`
+	Name string `json:"name"`
+	// quotedName, when set, is Name as a JSON string, made once for the
+	// three times an event pair writes it.
+	quotedName     []byte
 	Group          string `json:"group"`
 	Time           int64  `json:"currentTime"`
 	ReportingHosts uint32 `json:"reportingHosts"`
@@ -79,8 +82,10 @@ type streamCmdMetric struct {
 
 // streamThreadPoolMetric is the dashboard's HystrixThreadPool event.
 type streamThreadPoolMetric struct {
-	Type           string `json:"type"`
-	Name           string `json:"name"`
+	Type string `json:"type"`
+	Name string `json:"name"`
+	// quotedName is as streamCmdMetric's.
+	quotedName     []byte
 	ReportingHosts uint32 `json:"reportingHosts"`
 
 	CurrentActiveCount        uint32 `json:"currentActiveCount"`

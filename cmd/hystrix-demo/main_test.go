@@ -195,8 +195,11 @@ func TestRunShowsCircuitsOpenAndClose(t *testing.T) {
 	if n := phases["failing"].rejected; n == 0 {
 		t.Errorf("no call rejected in the failing phase: %+v", phases["failing"])
 	}
-	if n := phases["healthy"]; n.successes == 0 || n.successes != n.calls {
-		t.Errorf("healthy phase: %+v, want only successes", n)
+	// Calls are filed under the phase in which they started, so the few
+	// in flight when the outage begins (at most one per worker) may fail;
+	// the rest of the healthy phase succeeds.
+	if n := phases["healthy"]; n.successes == 0 || n.calls-n.successes > cfg.Workers {
+		t.Errorf("healthy phase: %+v, want only successes but for the calls in flight as it ended", n)
 	}
 	var all summaryRow
 	for _, row := range rows {

@@ -28,8 +28,13 @@ type DefaultMetricCollector struct {
 	fallbackFailures        rolling.Number
 	badRequests             rolling.Number
 
+	// The latencies: an execution whose whole time was its run's (no
+	// fallback ran) goes to sameDuration, which the other two include,
+	// so that the common case writes one histogram, not two; one with a
+	// fallback goes to the other two.
 	totalDuration rolling.Timing
 	runDuration   rolling.Timing
+	sameDuration  rolling.Timing
 }
 
 // NewDefaultMetricCollector returns an empty DefaultMetricCollector. Circuits
@@ -88,12 +93,32 @@ func (d *DefaultMetricCollector) FallbackFailures() *rolling.Number { return &d.
 func (d *DefaultMetricCollector) BadRequests() *rolling.Number { return &d.badRequests }
 
 // TotalDuration returns the rolling distribution of whole execution times,
-// fallbacks included, of the executions whose run function ran.
-func (d *DefaultMetricCollector) TotalDuration() *rolling.Timing { return &d.totalDuration }
+// fallbacks included, of the executions whose run function ran. It shares
+// the executions that ran no fallback with RunDuration, through a Timing
+// both include (see rolling.Timing.Include).
+func (d *DefaultMetricCollector) TotalDuration() *rolling.Timing {
+	d.join()
+	return &d.totalDuration
+}
 
 // RunDuration returns the rolling distribution of run function times, of
 // the executions whose run function ran.
-func (d *DefaultMetricCollector) RunDuration() *rolling.Timing { return &d.runDuration }
+func (d *DefaultMetricCollector) RunDuration() *rolling.Timing {
+	d.join()
+	return &d.runDuration
+}
+
+// join makes both latency distributions include the shared one, which
+// every way to read them passes through first; it leaves the zero value
+// ready to use.
+func (d *DefaultMetricCollector) join() {
+	if d.totalDuration.Included() != &d.sameDuration {
+		d.totalDuration.Include(&d.sameDuration)
+	}
+	if d.runDuration.Included() != &d.sameDuration {
+		d.runDuration.Include(&d.sameDuration)
+	}
+}
 
 // Update records r at the current time. Durations are recorded only for
 // executions whose run function ran.
@@ -150,8 +175,12 @@ func (d *DefaultMetricCollector) UpdateUnix(sec int64, r MetricResult) {
 	// ran: rejections and short circuits take no time worth the name and
 	// would drag the percentiles towards zero while a circuit is open.
 	if r.RunDuration > 0 || r.Successes+r.Failures+r.Timeouts+r.BadRequests > 0 {
-		d.totalDuration.AddUnix(sec, r.TotalDuration)
-		d.runDuration.AddUnix(sec, r.RunDuration)
+		if r.TotalDuration == r.RunDuration {
+			d.sameDuration.AddUnix(sec, r.RunDuration)
+		} else {
+			d.totalDuration.AddUnix(sec, r.TotalDuration)
+			d.runDuration.AddUnix(sec, r.RunDuration)
+		}
 	}
 }
 
@@ -167,4 +196,5 @@ func (d *DefaultMetricCollector) Reset() {
 	}
 	d.totalDuration.Reset()
 	d.runDuration.Reset()
+	d.sameDuration.Reset()
 }

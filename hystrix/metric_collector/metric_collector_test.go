@@ -61,3 +61,37 @@ func TestRegistryBuildsDefaultFirstThenRegistered(t *testing.T) {
 	assert.IsType(t, &DefaultMetricCollector{}, got[0])
 	assert.Equal(t, nopCollector{"cmd"}, got[1])
 }
+
+// The run and total distributions read as if each execution had written
+// both, though one without a fallback writes a histogram shared by the two.
+func TestDefaultCollectorLatenciesWithAndWithoutFallback(t *testing.T) {
+	var zero DefaultMetricCollector // the zero value works as the constructor's
+	for name, d := range map[string]*DefaultMetricCollector{"new": NewDefaultMetricCollector(), "zero": &zero} {
+		t.Run(name, func(t *testing.T) {
+			at := time.Unix(1_800_000_000, 0)
+			for i := 1; i <= 10; i++ {
+				ms := time.Duration(i) * time.Millisecond
+				d.UpdateUnix(at.Unix(), MetricResult{Attempts: 1, Successes: 1, TotalDuration: ms, RunDuration: ms})
+			}
+			d.UpdateUnix(at.Unix(), MetricResult{Attempts: 1, Errors: 1, Failures: 1, FallbackSuccesses: 1,
+				RunDuration: time.Millisecond, TotalDuration: time.Second})
+			run, total := d.RunDuration(), d.TotalDuration()
+			assert.Equal(t, uint64(11), run.Count(at))
+			assert.Equal(t, uint64(11), total.Count(at))
+			assert.Equal(t, 10*time.Millisecond, run.PercentileAt(at, 100), "the run's longest")
+			assert.Equal(t, time.Second, total.PercentileAt(at, 100), "the fallback's wait is in the total")
+			assert.Equal(t, time.Millisecond, run.PercentileAt(at, 0))
+			assert.Equal(t, time.Millisecond, total.PercentileAt(at, 0))
+			assert.Equal(t, (55*time.Millisecond+time.Millisecond)/11, run.MeanAt(at))
+			assert.Equal(t, (55*time.Millisecond+time.Second)/11, total.MeanAt(at))
+			assert.False(t, total.Shares(run, at), "one execution ran a fallback")
+			later := at.Add(2 * time.Minute)
+			d.UpdateUnix(later.Unix(), MetricResult{Attempts: 1, Successes: 1, TotalDuration: time.Millisecond, RunDuration: time.Millisecond})
+			assert.True(t, total.Shares(run, later), "no fallback in the window")
+
+			d.Reset()
+			assert.Zero(t, run.Count(later))
+			assert.Zero(t, total.Count(later))
+		})
+	}
+}

@@ -11,12 +11,17 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// timingBytes is the memory r holds: the struct and the groups it has
-// allocated.
+// timingBytes is the memory r holds: the struct, its buckets once written
+// and the groups it has allocated.
 func timingBytes(r *Timing) uintptr {
 	n := unsafe.Sizeof(*r)
-	for i := range r.groups {
-		if r.groups[i].Load() != nil {
+	d := r.data.Load()
+	if d == nil {
+		return n
+	}
+	n += unsafe.Sizeof(*d)
+	for i := range d.groups {
+		if d.groups[i].Load() != nil {
 			n += unsafe.Sizeof(timingGroup{})
 		}
 	}
@@ -57,8 +62,8 @@ func TestTimingHoldsLittleMemoryBeforeAndAfterTraffic(t *testing.T) {
 			var r Timing
 			per := spreadLatencies(&r, t0, c.lo, c.hi)
 			allocated := 0
-			for i := range r.groups {
-				if r.groups[i].Load() != nil {
+			for i := range r.data.Load().groups {
+				if r.data.Load().groups[i].Load() != nil {
 					allocated++
 				}
 			}
@@ -152,8 +157,8 @@ func TestTimingResetClearsAllocatedGroupsAndKeepsThem(t *testing.T) {
 	assert.Zero(t, r.Count(now))
 	assert.Zero(t, r.PercentileAt(now, 99))
 	assert.Equal(t, bytes, timingBytes(&r), "the groups are kept for reuse")
-	for i := range r.groups {
-		if g := r.groups[i].Load(); g != nil {
+	for i := range r.data.Load().groups {
+		if g := r.data.Load().groups[i].Load(); g != nil {
 			for s := range g {
 				for j := range g[s] {
 					require.Zero(t, g[s][j].Load())

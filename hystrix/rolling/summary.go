@@ -2,6 +2,7 @@ package rolling
 
 import (
 	"math"
+	"math/bits"
 	"slices"
 	"sync/atomic"
 	"time"
@@ -28,34 +29,42 @@ type TimingSummary struct {
 // has elements.
 func (r *Timing) Summarize(now time.Time, ps []float64, s *TimingSummary) {
 	cur := periodOf(now.Unix())
-	// inWindow lists every bucket of the window; ranked, those of them that
-	// hold a duration, whose counts the percentiles use (a bucket being
-	// cleared, or written this instant, may have counts but no extremes
-	// yet, and PercentileAt leaves it out too).
-	var inWindow, ranked [timingBuckets]int
-	nLive, nRanked := 0, 0
+	parts := r.parts()
+	// For each part, inWindow lists every bucket of the window; ranked,
+	// those of them that hold a duration, whose counts the percentiles use
+	// (a bucket being cleared, or written this instant, may have counts but
+	// no extremes yet, and PercentileAt leaves it out too).
+	var inWindow, ranked [len(parts)][timingBuckets]int
+	var nLive, nRanked [len(parts)]int
 	var sum uint64
 	var lowest, highest time.Duration
-	for i := range r.buckets {
-		b := &r.buckets[i]
-		if !live(b.period.Load()-1, cur, timingBuckets) {
+	extremes := false
+	for pi, d := range parts {
+		if d == nil {
 			continue
 		}
-		inWindow[nLive] = i
-		nLive++
-		sum += b.sumNs.Load()
-		lo, hi := b.minNs.Load(), b.maxNs.Load()
-		if lo == 0 {
-			continue
+		for i := range d.buckets {
+			b := &d.buckets[i]
+			if !live(b.period.Load()-1, cur, timingBuckets) {
+				continue
+			}
+			inWindow[pi][nLive[pi]] = i
+			nLive[pi]++
+			sum += b.sumNs.Load()
+			lo, hi := b.minNs.Load(), b.maxNs.Load()
+			if lo == 0 {
+				continue
+			}
+			if v := time.Duration(lo - 1); !extremes || v < lowest {
+				lowest = v
+			}
+			if v := time.Duration(hi); !extremes || v > highest {
+				highest = v
+			}
+			extremes = true
+			ranked[pi][nRanked[pi]] = i
+			nRanked[pi]++
 		}
-		if d := time.Duration(lo - 1); nRanked == 0 || d < lowest {
-			lowest = d
-		}
-		if d := time.Duration(hi); d > highest {
-			highest = d
-		}
-		ranked[nRanked] = i
-		nRanked++
 	}
 
 	// The merged counts of the allocated groups only, in ascending order:
@@ -67,39 +76,45 @@ func (r *Timing) Summarize(now time.Time, ps []float64, s *TimingSummary) {
 	var groupTotal [histogramGroups]uint64
 	nGroups := 0
 	var total, unranked uint64
-	if nLive > 0 {
-		var rows [timingBuckets]*[subBuckets]atomic.Uint32
-		for gi := range r.groups {
-			g := r.groups[gi].Load()
-			if g == nil {
+	// The groups made in the parts that have live buckets, in ascending
+	// order of size.
+	var made [len(parts)]uint64
+	for pi, d := range parts {
+		if nLive[pi] > 0 {
+			made[pi] = d.made.Load()
+		}
+	}
+	for all := made[0] | made[1]; all != 0; all &= all - 1 {
+		gi := bits.TrailingZeros64(all)
+		bit := uint64(1) << gi
+		m := (*[subBuckets]uint64)(merged[nGroups*subBuckets:])
+		for pi, d := range parts {
+			if made[pi]&bit == 0 {
 				continue
 			}
-			for i, bs := range ranked[:nRanked] {
-				rows[i] = &g[bs]
+			g := d.groups[gi].Load()
+			for _, bs := range ranked[pi][:nRanked[pi]] {
+				addRow(m, &g[bs])
 			}
-			m := (*[subBuckets]uint64)(merged[nGroups*subBuckets:])
-			for _, row := range rows[:nRanked] {
-				addRow(m, row)
-			}
-			var gt uint64
-			for _, c := range m {
-				gt += c
-			}
-			if nLive > nRanked {
+			if nLive[pi] > nRanked[pi] {
 				// Count has these, the percentiles do not.
-				for _, bs := range inWindow[:nLive] {
-					if !slices.Contains(ranked[:nRanked], bs) {
+				for _, bs := range inWindow[pi][:nLive[pi]] {
+					if !slices.Contains(ranked[pi][:nRanked[pi]], bs) {
 						for j := range g[bs] {
 							unranked += uint64(g[bs][j].Load())
 						}
 					}
 				}
 			}
-			groups[nGroups] = uint8(gi)
-			groupTotal[nGroups] = gt
-			total += gt
-			nGroups++
 		}
+		var gt uint64
+		for _, c := range m {
+			gt += c
+		}
+		groups[nGroups] = uint8(gi)
+		groupTotal[nGroups] = gt
+		total += gt
+		nGroups++
 	}
 	count := total + unranked
 

@@ -121,8 +121,9 @@ func TestSummarizeCountsABucketCaughtMidWriteAsCountDoes(t *testing.T) {
 	// A writer that has added its count but not yet its extremes leaves a
 	// live bucket with counts and no minimum: Count has its durations,
 	// the percentiles do not.
-	_, s := r.bucket(periodOf(t0.Add(20 * time.Second).Unix()))
-	r.buckets[s].minNs.Store(0)
+	d := r.data.Load()
+	_, s := d.bucket(periodOf(t0.Add(20 * time.Second).Unix()))
+	d.buckets[s].minNs.Store(0)
 	requireSummaryAgrees(t, &r, now, "a bucket mid-write")
 	var sum TimingSummary
 	r.Summarize(now, []float64{50}, &sum)

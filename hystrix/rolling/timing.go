@@ -2,6 +2,7 @@ package rolling
 
 import (
 	"math"
+	"math/bits"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -18,14 +19,25 @@ const (
 // holds the same memory after a thousand calls as after a billion, and its
 // percentiles are within about 3% of the exact ones.
 //
-// The histogram's counters are allocated a power of two at a time, the first
-// time a duration of that size is recorded, and are kept for the Timing's
-// life: a Timing that was never written holds a few hundred bytes, and one
-// whose durations span a few decades holds a few kilobytes.
+// Nothing is allocated until the first duration is recorded: a Timing never
+// written holds two pointers. The histogram's counters are then allocated a
+// power of two at a time, the first time a duration of that size is
+// recorded, and are kept for the Timing's life, so one whose durations span
+// a few decades holds a few kilobytes.
+//
+// A Timing can include another (Include): its reads then see the other's
+// durations as well as its own. Two distributions that mostly hold the same
+// durations keep those once that way, in a Timing both include.
 //
 // The zero value is ready to use. A Timing is safe for concurrent use; writes
 // are lock-free.
 type Timing struct {
+	data atomic.Pointer[timingData]
+	also atomic.Pointer[Timing]
+}
+
+// timingData is what a Timing holds once written.
+type timingData struct {
 	// groups holds, for each power of two of the histogram, the counters
 	// of every bucket, or nil until a duration of that size is recorded.
 	// Latencies rarely span more than a few decades, so most stay nil.
@@ -33,8 +45,11 @@ type Timing struct {
 	// the buckets' sums and extremes, which every write writes, holds the
 	// groups of durations of hours, which latencies do not reach, so no
 	// padding is spent to keep them apart.
-	groups  [histogramGroups]atomic.Pointer[timingGroup]
-	mu      sync.Mutex // guards clearing a stale bucket
+	groups [histogramGroups]atomic.Pointer[timingGroup]
+	mu     sync.Mutex // guards clearing a stale bucket
+	// made has bit gi set once groups[gi] is made, so that reads visit
+	// the few groups there are instead of testing every pointer.
+	made    atomic.Uint64
 	buckets [timingBuckets]timingBucket
 }
 
@@ -59,6 +74,36 @@ func NewTiming() *Timing {
 	return &Timing{}
 }
 
+// Include makes r's reads (Count, MeanAt, PercentileAt, Percentiles,
+// SortedDurations and Summarize) see the durations recorded in o as well as
+// r's own; r's writes and Reset still touch only r's own. A Timing includes
+// at most one other, and not what that one includes in turn: Include
+// replaces the one before, and nil, or r itself, includes none. It is safe
+// to call while r is in use.
+func (r *Timing) Include(o *Timing) {
+	if o == r {
+		o = nil
+	}
+	r.also.Store(o)
+}
+
+// Included returns the Timing that r includes, or nil.
+func (r *Timing) Included() *Timing {
+	return r.also.Load()
+}
+
+// Shares reports whether r and o read alike in the window ending at now
+// because both include the same Timing and neither holds a duration of its
+// own there: a caller that needs both can then read one.
+func (r *Timing) Shares(o *Timing, now time.Time) bool {
+	inc := r.also.Load()
+	if inc == nil || o.also.Load() != inc {
+		return false
+	}
+	p := periodOf(now.Unix())
+	return r.data.Load().idle(p) && o.data.Load().idle(p)
+}
+
 // Add records one duration at the current time. Negative durations count as
 // zero.
 func (r *Timing) Add(duration time.Duration) {
@@ -72,48 +117,83 @@ func (r *Timing) AddAt(now time.Time, duration time.Duration) {
 
 // AddUnix records one duration in the bucket of the given Unix second.
 func (r *Timing) AddUnix(sec int64, duration time.Duration) {
+	d := r.data.Load()
+	if d == nil {
+		d = r.makeData()
+	}
+	d.add(sec, duration)
+}
+
+// makeData allocates r's buckets on its first write. Writers that race here
+// agree on one through the compare-and-swap.
+func (r *Timing) makeData() *timingData {
+	d := new(timingData)
+	if r.data.CompareAndSwap(nil, d) {
+		return d
+	}
+	return r.data.Load()
+}
+
+func (d *timingData) add(sec int64, duration time.Duration) {
 	if duration < 0 {
 		duration = 0
 	}
-	b, s := r.bucket(periodOf(sec))
+	b, s := d.bucket(periodOf(sec))
 	b.sumNs.Add(uint64(duration))
 	// Unsigned, the division and remainder are a shift and a mask.
 	i := uint(histogramIndex(uint64(duration / time.Microsecond)))
-	g := r.groups[i>>subBucketBits].Load()
+	g := d.groups[i>>subBucketBits].Load()
 	if g == nil {
-		g = r.group(int(i >> subBucketBits))
+		g = d.group(int(i >> subBucketBits))
 	}
 	g[s][i&(subBuckets-1)].Add(1)
-	for d := int64(duration); ; {
+	for v := int64(duration); ; {
 		old := b.minNs.Load()
-		if (old != 0 && old-1 <= d) || b.minNs.CompareAndSwap(old, d+1) {
+		if (old != 0 && old-1 <= v) || b.minNs.CompareAndSwap(old, v+1) {
 			break
 		}
 	}
-	for d := int64(duration); ; {
+	for v := int64(duration); ; {
 		old := b.maxNs.Load()
-		if old >= d || b.maxNs.CompareAndSwap(old, d) {
+		if old >= v || b.maxNs.CompareAndSwap(old, v) {
 			break
 		}
 	}
 }
 
-// Reset forgets every recorded duration.
+// Reset forgets every duration recorded in r; those of a Timing r includes
+// stay.
 func (r *Timing) Reset() {
-	r.mu.Lock()
-	for i := range r.buckets {
+	d := r.data.Load()
+	if d == nil {
+		return
+	}
+	d.mu.Lock()
+	for i := range d.buckets {
 		// A bucket never written, or cleared before, has nothing to clear.
-		if r.buckets[i].period.Load() != 0 {
-			r.clear(i, 0)
+		if d.buckets[i].period.Load() != 0 {
+			d.clear(i, 0)
 		}
 	}
-	r.mu.Unlock()
+	d.mu.Unlock()
+}
+
+// parts returns the data that r's reads see: r's own and that of the Timing
+// it includes. Either may be nil.
+func (r *Timing) parts() [2]*timingData {
+	ps := [2]*timingData{r.data.Load()}
+	if o := r.also.Load(); o != nil {
+		ps[1] = o.data.Load()
+	}
+	return ps
 }
 
 // Count returns how many durations were recorded in the window ending now.
 func (r *Timing) Count(now time.Time) uint64 {
 	var n uint64
-	r.each(now, func(s int) { n += r.total(s) })
+	for _, d := range r.parts() {
+		d.each(now, func(s int) { n += d.total(s) })
+	}
 	return n
 }
 
@@ -126,10 +206,12 @@ func (r *Timing) Mean() uint32 {
 // MeanAt returns the average duration in the window ending at now.
 func (r *Timing) MeanAt(now time.Time) time.Duration {
 	var n, sum uint64
-	r.each(now, func(s int) {
-		n += r.total(s)
-		sum += r.buckets[s].sumNs.Load()
-	})
+	for _, d := range r.parts() {
+		d.each(now, func(s int) {
+			n += d.total(s)
+			sum += d.buckets[s].sumNs.Load()
+		})
+	}
 	if n == 0 {
 		return 0
 	}
@@ -184,6 +266,8 @@ type window struct {
 	counts   [histogramSlots]uint64
 	total    uint64
 	min, max time.Duration
+	// extremes says whether min and max hold a bucket's yet.
+	extremes bool
 }
 
 func (w *window) clamp(d time.Duration) time.Duration {
@@ -222,32 +306,38 @@ func (w *window) percentile(p float64) time.Duration {
 	return w.max
 }
 
+// merge adds the live buckets of every part r reads to w.
 func (r *Timing) merge(now time.Time, w *window) {
+	for _, d := range r.parts() {
+		d.merge(now, w)
+	}
+}
+
+func (d *timingData) merge(now time.Time, w *window) {
 	var rows [timingBuckets]int
 	n := 0
-	r.each(now, func(s int) {
-		b := &r.buckets[s]
+	d.each(now, func(s int) {
+		b := &d.buckets[s]
 		lo, hi := b.minNs.Load(), b.maxNs.Load()
 		if lo == 0 {
 			return // no duration yet, or one being cleared
 		}
-		if d := time.Duration(lo - 1); n == 0 || d < w.min {
-			w.min = d
+		if v := time.Duration(lo - 1); !w.extremes || v < w.min {
+			w.min = v
 		}
-		if d := time.Duration(hi); d > w.max {
-			w.max = d
+		if v := time.Duration(hi); !w.extremes || v > w.max {
+			w.max = v
 		}
+		w.extremes = true
 		rows[n] = s
 		n++
 	})
 	if n == 0 {
 		return
 	}
-	for gi := range r.groups {
-		g := r.groups[gi].Load()
-		if g == nil {
-			continue
-		}
+	for m := d.made.Load(); m != 0; m &= m - 1 {
+		gi := bits.TrailingZeros64(m)
+		g := d.groups[gi].Load()
 		counts := w.counts[gi*subBuckets : (gi+1)*subBuckets]
 		for _, s := range rows[:n] {
 			row := &g[s]
@@ -260,47 +350,66 @@ func (r *Timing) merge(now time.Time, w *window) {
 	}
 }
 
-// each calls f with the index of every bucket in the window ending at now.
-func (r *Timing) each(now time.Time, f func(s int)) {
+// each calls f with the index of every bucket in the window ending at now;
+// a nil d has none.
+func (d *timingData) each(now time.Time, f func(s int)) {
+	if d == nil {
+		return
+	}
 	p := periodOf(now.Unix())
-	for s := range r.buckets {
-		if live(r.buckets[s].period.Load()-1, p, timingBuckets) {
+	for s := range d.buckets {
+		if live(d.buckets[s].period.Load()-1, p, timingBuckets) {
 			f(s)
 		}
 	}
 }
 
+// idle reports whether d holds no bucket in the window of period p; a nil d
+// holds none.
+func (d *timingData) idle(p int64) bool {
+	if d == nil {
+		return true
+	}
+	for s := range d.buckets {
+		if live(d.buckets[s].period.Load()-1, p, timingBuckets) {
+			return false
+		}
+	}
+	return true
+}
+
 // bucket returns the bucket for period and its index, clearing it first if
 // it still holds an older period.
-func (r *Timing) bucket(period int64) (*timingBucket, int) {
+func (d *timingData) bucket(period int64) (*timingBucket, int) {
 	s := slot(period, timingBuckets)
-	b := &r.buckets[s]
+	b := &d.buckets[s]
 	if b.period.Load() == period+1 {
 		return b, s
 	}
-	r.mu.Lock()
+	d.mu.Lock()
 	if cur := b.period.Load(); cur != period+1 && cur-1 < period {
-		r.clear(s, period+1)
+		d.clear(s, period+1)
 	}
-	r.mu.Unlock()
+	d.mu.Unlock()
 	return b, s
 }
 
 // group returns the counters of power of two gi, allocating them if no
 // writer has yet. Writers that race here agree on one group through the
 // compare-and-swap; the losers' allocations are dropped unused.
-func (r *Timing) group(gi int) *timingGroup {
+func (d *timingData) group(gi int) *timingGroup {
 	g := new(timingGroup)
-	if r.groups[gi].CompareAndSwap(nil, g) {
+	if d.groups[gi].CompareAndSwap(nil, g) {
+		d.made.Or(1 << gi)
 		return g
 	}
-	return r.groups[gi].Load()
+	return d.groups[gi].Load()
 }
 
 // clear empties bucket s and then marks it as holding period; callers hold
-// r.mu.
-func (r *Timing) clear(s int, period int64) {
-	b := &r.buckets[s]
+// d.mu.
+func (d *timingData) clear(s int, period int64) {
+	b := &d.buckets[s]
 	b.period.Store(0)
 	b.sumNs.Store(0)
 	b.minNs.Store(0)
@@ -312,11 +421,9 @@ func (r *Timing) clear(s int, period int64) {
 	// writer that adds between the load and the skipped store keeps its
 	// count, as it would had it added just after a store. A group
 	// allocated while this runs starts at zero and needs no clearing.
-	for gi := range r.groups {
-		g := r.groups[gi].Load()
-		if g == nil {
-			continue
-		}
+	for m := d.made.Load(); m != 0; m &= m - 1 {
+		gi := bits.TrailingZeros64(m)
+		g := d.groups[gi].Load()
 		row := &g[s]
 		for j := range row {
 			if row[j].Load() != 0 {
@@ -329,13 +436,11 @@ func (r *Timing) clear(s int, period int64) {
 
 // total counts the durations in bucket s. Writes keep no separate count, to
 // spare the call path an atomic add; reads, which are rare, pay instead.
-func (r *Timing) total(s int) uint64 {
+func (d *timingData) total(s int) uint64 {
 	var n uint64
-	for gi := range r.groups {
-		g := r.groups[gi].Load()
-		if g == nil {
-			continue
-		}
+	for m := d.made.Load(); m != 0; m &= m - 1 {
+		gi := bits.TrailingZeros64(m)
+		g := d.groups[gi].Load()
 		row := &g[s]
 		for j := range row {
 			n += uint64(row[j].Load())
