@@ -79,3 +79,29 @@ func TestNumberWithTheRealClock(t *testing.T) {
 	n.UpdateMax(1)
 	assert.GreaterOrEqual(t, n.Sum(time.Now()), 2.0)
 }
+
+// Whole and fractional additions and maxima on one bucket add up, and a
+// bucket reused for a later second starts from zero.
+func TestNumberMixesAdditionsAndMaxima(t *testing.T) {
+	var r Number
+	sec := t0.Unix()
+	for range 3 {
+		r.AddUnix(sec, 1)
+	}
+	r.AddUnix(sec, 0.5)
+	assert.Equal(t, 3.5, r.SumUnix(sec))
+	r.UpdateMaxUnix(sec, 3)
+	assert.Equal(t, 3.5, r.MaxUnix(sec), "3 is below the bucket's value")
+	r.UpdateMaxUnix(sec, 10)
+	assert.Equal(t, 10.0, r.MaxUnix(sec))
+	r.AddUnix(sec, 1)
+	assert.Equal(t, 11.0, r.SumUnix(sec))
+
+	later := sec + numberBuckets // the same slot, ten seconds on
+	r.AddUnix(later, 1)
+	assert.Equal(t, 1.0, r.SumUnix(later), "the slot's value of ten seconds ago is gone")
+	r.Reset()
+	assert.Zero(t, r.SumUnix(later))
+	r.AddUnix(later, 1)
+	assert.Equal(t, 1.0, r.SumUnix(later))
+}
