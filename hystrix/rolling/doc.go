@@ -6,11 +6,14 @@
 // sixty seconds in six ten-second buckets, each a log-linear histogram of
 // bounded size, so its memory does not grow with traffic. The histogram's
 // counters are allocated one power of two at a time, when a duration of that
-// size is first recorded, and kept for reuse: an unused Timing holds about
-// 530 bytes, and one whose durations span 1ms to 100ms about 3.6 KB. Its
+// size is first recorded, and kept for reuse: an unused Timing holds two
+// pointers, and one whose durations span 1ms to 100ms about 3.5 KB. Its
 // smallest and largest durations are exact, and the percentiles between them
 // are interpolated within buckets no wider than 1/16 of their value, so they
-// are accurate to a few percent.
+// are accurate to a few percent. A Timing can include another, whose
+// durations its reads then count as its own: two distributions that mostly
+// hold the same durations (an execution's run time and its total time, when
+// no fallback ran) keep those once.
 //
 // Buckets are recycled in place: a write that lands in a bucket left over from
 // an earlier lap of the ring clears it first. Writers use atomic operations
