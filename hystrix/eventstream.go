@@ -382,9 +382,10 @@ func (sc *streamScratch) fill(c *CircuitBreaker, t int64) {
 	filled := windowFilled(c.windowStart.Load(), t)
 	state := c.State()
 	runT, totalT := m.RunDuration(), m.TotalDuration()
+	shared := totalT.Shares(runT, at) // asked first, so a Reset after it only empties both
 	run, runMean := latencies(runT, at)
 	total, totalMean := run, runMean
-	if !totalT.Shares(runT, at) {
+	if !shared {
 		total, totalMean = latencies(totalT, at)
 	}
 	sc.cmd = streamCmdMetric{

@@ -95,14 +95,18 @@ func (d *DefaultMetricCollector) BadRequests() *rolling.Number { return &d.badRe
 // TotalDuration returns the rolling distribution of whole execution times,
 // fallbacks included, of the executions whose run function ran. It shares
 // the executions that ran no fallback with RunDuration, through a Timing
-// both include (see rolling.Timing.Include).
+// both include (see rolling.Timing.Include): its own Reset forgets only the
+// executions that ran a fallback, and Reset on the collector forgets all.
+// The collector sets what it includes on every call, replacing an Include
+// made on it elsewhere.
 func (d *DefaultMetricCollector) TotalDuration() *rolling.Timing {
 	d.join()
 	return &d.totalDuration
 }
 
 // RunDuration returns the rolling distribution of run function times, of
-// the executions whose run function ran.
+// the executions whose run function ran. It shares the executions that ran
+// no fallback with TotalDuration, as that says.
 func (d *DefaultMetricCollector) RunDuration() *rolling.Timing {
 	d.join()
 	return &d.runDuration

@@ -95,3 +95,19 @@ func TestDefaultCollectorLatenciesWithAndWithoutFallback(t *testing.T) {
 		})
 	}
 }
+
+// Resetting one of the two distributions forgets the executions that ran a
+// fallback; the collector's Reset forgets all.
+func TestDefaultCollectorResetOfOneLatencyDistribution(t *testing.T) {
+	d := NewDefaultMetricCollector()
+	at := time.Unix(1_800_000_000, 0)
+	d.UpdateUnix(at.Unix(), MetricResult{Attempts: 1, Successes: 1, TotalDuration: time.Millisecond, RunDuration: time.Millisecond})
+	d.UpdateUnix(at.Unix(), MetricResult{Attempts: 1, Errors: 1, Failures: 1, FallbackSuccesses: 1,
+		RunDuration: time.Millisecond, TotalDuration: 3 * time.Millisecond})
+	d.RunDuration().Reset()
+	assert.Equal(t, uint64(1), d.RunDuration().Count(at), "the execution without a fallback stays")
+	assert.Equal(t, uint64(2), d.TotalDuration().Count(at))
+	d.Reset()
+	assert.Zero(t, d.RunDuration().Count(at))
+	assert.Zero(t, d.TotalDuration().Count(at))
+}

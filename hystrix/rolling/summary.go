@@ -93,6 +93,9 @@ func (r *Timing) Summarize(now time.Time, ps []float64, s *TimingSummary) {
 				continue
 			}
 			g := d.groups[gi].Load()
+			if g == nil {
+				continue // being made: nothing counted in it yet
+			}
 			for _, bs := range ranked[pi][:nRanked[pi]] {
 				addRow(m, &g[bs])
 			}

@@ -338,6 +338,9 @@ func (d *timingData) merge(now time.Time, w *window) {
 	for m := d.made.Load(); m != 0; m &= m - 1 {
 		gi := bits.TrailingZeros64(m)
 		g := d.groups[gi].Load()
+		if g == nil {
+			continue // being made: nothing counted in it yet
+		}
 		counts := w.counts[gi*subBuckets : (gi+1)*subBuckets]
 		for _, s := range rows[:n] {
 			row := &g[s]
@@ -398,9 +401,12 @@ func (d *timingData) bucket(period int64) (*timingBucket, int) {
 // writer has yet. Writers that race here agree on one group through the
 // compare-and-swap; the losers' allocations are dropped unused.
 func (d *timingData) group(gi int) *timingGroup {
+	// The bit goes up before the group is published, so that a reader (or
+	// a clear) that misses the bit never misses counts added to the group;
+	// one that sees the bit first may find the group still nil.
+	d.made.Or(1 << gi)
 	g := new(timingGroup)
 	if d.groups[gi].CompareAndSwap(nil, g) {
-		d.made.Or(1 << gi)
 		return g
 	}
 	return d.groups[gi].Load()
@@ -424,6 +430,9 @@ func (d *timingData) clear(s int, period int64) {
 	for m := d.made.Load(); m != 0; m &= m - 1 {
 		gi := bits.TrailingZeros64(m)
 		g := d.groups[gi].Load()
+		if g == nil {
+			continue // being made: nothing counted in it yet
+		}
 		row := &g[s]
 		for j := range row {
 			if row[j].Load() != 0 {
@@ -441,6 +450,9 @@ func (d *timingData) total(s int) uint64 {
 	for m := d.made.Load(); m != 0; m &= m - 1 {
 		gi := bits.TrailingZeros64(m)
 		g := d.groups[gi].Load()
+		if g == nil {
+			continue // being made: nothing counted in it yet
+		}
 		row := &g[s]
 		for j := range row {
 			n += uint64(row[j].Load())
