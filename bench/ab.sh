@@ -9,12 +9,15 @@
 # round, so that whatever else the host does slows both alike. Writes
 # results/ab/base.txt, results/ab/head.txt and results/ab/benchstat.txt.
 # Needs taskset (util-linux) and two cores. ROUNDS (12) and BENCH (the
-# default paths at one goroutine) override what is run.
+# default paths at one goroutine) override what is run; SEQUENTIAL=1 runs
+# the two one after the other on one core instead. OUT (results/ab) is
+# where the results go.
 set -euo pipefail
 cd "$(dirname "$0")"
 base=${1:?usage: ab.sh BASE [HEAD]}
 head=${2:-}
 rounds=${ROUNDS:-12}
+out=${OUT:-results/ab}
 bench=${BENCH:-'^BenchmarkSuite$/^(pass|fail|open|hystrix-fallback)$/^(ours|ours-caller)$/^g1$'}
 benchstat_pkg=golang.org/x/perf/cmd/benchstat@v0.0.0-20260908200009-22c9c6c9d4da
 
@@ -32,20 +35,34 @@ else
 	go test -c -o "$tmp/head.test" .
 fi
 
-mkdir -p results/ab
-: >results/ab/base.txt
-: >results/ab/head.txt
+mkdir -p "$out"
+: >"$out/base.txt"
+: >"$out/head.txt"
+run() { # binary, core, output
+	GOMAXPROCS=1 taskset -c "$2" "$1" -test.run '^$' -test.bench "$bench" \
+		-test.benchtime 200ms -test.benchmem >>"$3" 2>&1
+}
 for i in $(seq 1 "$rounds"); do
+	if [ -n "${SEQUENTIAL:-}" ]; then
+		# One after the other on one core, the first of them swapped every
+		# round: slower, but neither build shares the host with the other.
+		if [ $((i % 2)) = 0 ]; then
+			run "$tmp/base.test" 1 "$out/base.txt"
+			run "$tmp/head.test" 1 "$out/head.txt"
+		else
+			run "$tmp/head.test" 1 "$out/head.txt"
+			run "$tmp/base.test" 1 "$out/base.txt"
+		fi
+		continue
+	fi
 	if [ $((i % 2)) = 0 ]; then cb=0 ch=1; else cb=1 ch=0; fi
-	GOMAXPROCS=1 taskset -c $cb "$tmp/base.test" -test.run '^$' -test.bench "$bench" \
-		-test.benchtime 200ms -test.benchmem >>results/ab/base.txt 2>&1 &
-	GOMAXPROCS=1 taskset -c $ch "$tmp/head.test" -test.run '^$' -test.bench "$bench" \
-		-test.benchtime 200ms -test.benchmem >>results/ab/head.txt 2>&1 &
+	run "$tmp/base.test" $cb "$out/base.txt" &
+	run "$tmp/head.test" $ch "$out/head.txt" &
 	wait
 done
 if command -v benchstat >/dev/null; then
-	benchstat results/ab/base.txt results/ab/head.txt >results/ab/benchstat.txt
+	benchstat "$out/base.txt" "$out/head.txt" >"$out/benchstat.txt"
 else
-	go run "$benchstat_pkg" results/ab/base.txt results/ab/head.txt >results/ab/benchstat.txt
+	go run "$benchstat_pkg" "$out/base.txt" "$out/head.txt" >"$out/benchstat.txt"
 fi
-cat results/ab/benchstat.txt
+cat "$out/benchstat.txt"
