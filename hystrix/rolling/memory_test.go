@@ -98,7 +98,7 @@ func TestTimingHeapMatchesAccountedBytes(t *testing.T) {
 	perFresh := (int64(fresh.HeapAlloc) - int64(before.HeapAlloc)) / n
 	perUsed := (int64(used.HeapAlloc) - int64(before.HeapAlloc)) / n
 	t.Logf("bytes per Timing: %d fresh, %d after a spread of latencies", perFresh, perUsed)
-	assert.Less(t, perFresh, int64(1024))
+	assert.Less(t, perFresh, int64(128), "a Timing never written holds two pointers")
 	assert.Less(t, perUsed, int64(timingBytes(rs[0]))+512)
 	runtime.KeepAlive(rs)
 }
